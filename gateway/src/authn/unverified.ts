@@ -1,0 +1,27 @@
+// What a token says about itself before anything is verified: only used to pick candidate
+// issuers and keys, never trusted. Anything odd here is simply "not a token".
+
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+
+/** A compact JWS: three non-empty base64url parts. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** Far above any real token (Better Auth's are under 1 KiB), far below the header limit. */
+export const MAX_TOKEN_LENGTH = 16 * 1024;
+
+export interface UnverifiedToken {
+  readonly alg: string;
+  readonly kid: unknown;
+  readonly iss: unknown;
+}
+
+export function readUnverified(token: string): UnverifiedToken | undefined {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return undefined;
+  try {
+    const header = decodeProtectedHeader(token);
+    const payload = decodeJwt(token);
+    if (typeof header.alg !== 'string') return undefined;
+    return { alg: header.alg, kid: header.kid, iss: payload.iss };
+  } catch {
+    return undefined;
+  }
+}
