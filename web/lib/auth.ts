@@ -1,0 +1,108 @@
+// Better Auth on the server: email + password accounts in SQLite, and the `jwt` plugin that
+// issues the tokens the gateway verifies. Built lazily on first use so that `next build`
+// never opens a database or needs the secret, and so migrations run before the first request.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { betterAuth } from 'better-auth';
+import { getMigrations } from 'better-auth/db/migration';
+import { nextCookies } from 'better-auth/next-js';
+import { jwt } from 'better-auth/plugins';
+import { signHs256 } from './hs256';
+
+const MIN_SECRET_BYTES = 32;
+
+export interface AuthSettings {
+  baseURL: string;
+  secret: string;
+  dbFile: string;
+  trustedOrigins: string[];
+  /** `eddsa` (default): Better Auth's own Ed25519 keys, published at /api/auth/jwks.
+   *  `hs256`: signed with the shared BETTER_AUTH_SECRET, for backends that only know the secret. */
+  jwtAlg: 'eddsa' | 'hs256';
+  jwtExpiresIn: string;
+}
+
+/** Reads and checks the environment once; fails closed on a missing or weak secret. */
+export function readAuthSettings(env: NodeJS.ProcessEnv = process.env): AuthSettings {
+  const baseURL = new URL(env.BETTER_AUTH_URL ?? 'http://localhost:3000').origin;
+  const secret = env.BETTER_AUTH_SECRET ?? '';
+  if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
+    throw new Error(
+      `BETTER_AUTH_SECRET must be set to at least ${MIN_SECRET_BYTES} bytes (npm start generates one in data/secret)`,
+    );
+  }
+  const jwtAlg = (env.JWT_ALG ?? 'eddsa').toLowerCase();
+  if (jwtAlg !== 'eddsa' && jwtAlg !== 'hs256') throw new Error(`JWT_ALG must be eddsa or hs256, got ${jwtAlg}`);
+  return {
+    baseURL,
+    secret,
+    dbFile: env.WEB_DB ?? path.resolve(process.cwd(), '..', 'data', 'web.sqlite'),
+    trustedOrigins: trustedOriginsFor(baseURL, env.WEB_TRUSTED_ORIGINS),
+    jwtAlg,
+    jwtExpiresIn: env.JWT_EXPIRES_IN ?? '15m',
+  };
+}
+
+// Browsers treat localhost and 127.0.0.1 as different origins; accept both spellings of the
+// configured one so a newcomer typing either address can sign in.
+function trustedOriginsFor(baseURL: string, extra: string | undefined): string[] {
+  const origins = new Set([baseURL]);
+  const url = new URL(baseURL);
+  if (url.hostname === 'localhost') origins.add(`${url.protocol}//127.0.0.1${url.port ? `:${url.port}` : ''}`);
+  if (url.hostname === '127.0.0.1') origins.add(`${url.protocol}//localhost${url.port ? `:${url.port}` : ''}`);
+  for (const o of (extra ?? '').split(',')) if (o.trim()) origins.add(new URL(o.trim()).origin);
+  return [...origins];
+}
+
+function openDatabase(file: string): Database.Database {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export function createAuth(settings: AuthSettings) {
+  return betterAuth({
+    baseURL: settings.baseURL,
+    secret: settings.secret,
+    database: openDatabase(settings.dbFile),
+    trustedOrigins: settings.trustedOrigins,
+    emailAndPassword: { enabled: true, minPasswordLength: 8 },
+    plugins: [
+      jwt(
+        settings.jwtAlg === 'hs256'
+          ? {
+              // The custom signer replaces the key pair; Better Auth then requires a remote JWKS
+              // URL and answers 404 on its own /jwks. Verifiers use the shared secret instead.
+              jwks: { remoteUrl: `${settings.baseURL}/api/auth/jwks` },
+              jwt: {
+                expirationTime: settings.jwtExpiresIn,
+                sign: (payload) => signHs256(payload, settings.secret),
+              },
+            }
+          : { jwt: { expirationTime: settings.jwtExpiresIn } },
+      ),
+      nextCookies(), // must stay last: lets server actions set Better Auth's cookies
+    ],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+let ready: Promise<Auth> | undefined;
+
+/** The app's Better Auth instance, with its tables created or upgraded before first use. */
+export function getAuth(): Promise<Auth> {
+  ready ??= (async () => {
+    const auth = createAuth(readAuthSettings());
+    const { runMigrations } = await getMigrations(auth.options);
+    await runMigrations();
+    return auth;
+  })().catch((err: unknown) => {
+    ready = undefined; // let the next request try again instead of caching the failure forever
+    throw err;
+  });
+  return ready;
+}
