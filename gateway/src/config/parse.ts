@@ -1,0 +1,24 @@
+// YAML text + environment → a validated, frozen GatewayConfig, or a ConfigError listing every problem.
+import { ConfigError } from './config-error.js';
+import { deepFreeze } from './freeze.js';
+import { Problems, formatProblem } from './problems.js';
+import { readConfig } from './read-config.js';
+import { substituteEnv, type Env } from './substitute.js';
+import type { GatewayConfig } from './types.js';
+import { parseYaml } from './yaml.js';
+
+export interface LoadedConfig {
+  readonly config: GatewayConfig;
+  /** Accepted but risky settings, one line each ("<key.path>: <message>"); worth logging at start. */
+  readonly warnings: string[];
+}
+
+export function parseConfig(yamlText: string, env: Env): LoadedConfig {
+  const p = new Problems();
+  const parsed = parseYaml(yamlText, p);
+  if (!parsed) throw new ConfigError(p.problems);
+  const { tree, fromEnv } = substituteEnv(parsed.value, env, p);
+  const config = readConfig(tree, p, fromEnv);
+  if (!config || p.count > 0) throw new ConfigError(p.problems);
+  return { config: deepFreeze(config), warnings: p.warnings.map(formatProblem) };
+}

@@ -1,0 +1,34 @@
+// YAML text → plain values. Strict YAML 1.2 core schema: no custom tags, no merge keys,
+// duplicate keys are errors, aliases bounded. Error messages carry line and column but never
+// a copy of the source line, because that line might hold a secret.
+import { LineCounter, parseDocument } from 'yaml';
+import { YAML_PATH, type Problems } from './problems.js';
+
+/** Returns the parsed value, or undefined after recording the YAML problems. */
+export function parseYaml(text: string, p: Problems): { value: unknown } | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+    version: '1.2',
+    schema: 'core',
+    merge: false,
+  });
+  const where = (offset: number | undefined): string => {
+    if (offset === undefined) return '';
+    const { line, col } = lineCounter.linePos(offset);
+    return `line ${line}, column ${col}: `;
+  };
+  const issues = [...doc.errors, ...doc.warnings];
+  for (const issue of issues) p.add(YAML_PATH, `${where(issue.pos[0])}${issue.message}`);
+  if (issues.length > 0) return undefined;
+  try {
+    return { value: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (err) {
+    // e.g. "Excessive alias count": a billion-laughs document.
+    p.add(YAML_PATH, err instanceof Error ? err.message : String(err));
+    return undefined;
+  }
+}
