@@ -1,0 +1,102 @@
+// Starts a measured process pinned to its cores (taskset) and stops it cleanly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpuList } from './placement.js';
+
+export interface Service {
+  readonly name: string;
+  readonly pid: number;
+  readonly url: string;
+  /** Last lines of the process's stderr, for error messages. */
+  stderrTail(): string;
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cores?: readonly number[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+export interface Spawned {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  stderrTail(): string;
+  stop(): Promise<void>;
+  /** Resolves with the exit code if the process ends; never rejects. */
+  readonly exited: Promise<number | null>;
+}
+
+export function spawnPinned(opts: SpawnOptions): Spawned {
+  const [command, args] = opts.cores && opts.cores.length
+    ? ['taskset', ['-c', cpuList(opts.cores), opts.command, ...opts.args]]
+    : [opts.command, [...opts.args]];
+  const child = spawn(command, args as string[], { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { tail = (tail + chunk).slice(-4000); });
+  // Always drain stdout: a child that logs per request would block on a full pipe otherwise.
+  child.stdout!.setEncoding('utf8').on('data', () => {});
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', (err) => { tail += `\n${err.message}`; resolve(null); });
+  });
+  if (child.pid === undefined) throw new Error(`${opts.name}: could not start ${command}`);
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { child, pid: child.pid, stderrTail: () => tail.trim(), stop, exited };
+}
+
+/** Polls a health URL until it answers 2xx, the process dies, or the time is up. */
+export async function waitForHttp(url: string, proc: Spawned, name: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let dead = false;
+  void proc.exited.then(() => { dead = true; });
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`${name} exited before it was ready:\n${proc.stderrTail()}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await proc.stop();
+  throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms:\n${proc.stderrTail()}`);
+}
+
+/** Resolves with the first stdout line that parses as JSON and satisfies `match`. */
+export function waitForJsonLine<T>(proc: Spawned, name: string, match: (line: Record<string, unknown>) => T | undefined, timeoutMs = 20_000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`${name} did not report ready within ${timeoutMs} ms:\n${proc.stderrTail()}`)); }, timeoutMs);
+    const onData = (chunk: string): void => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          const parsed = JSON.parse(line) as unknown;
+          if (parsed && typeof parsed === 'object') {
+            const hit = match(parsed as Record<string, unknown>);
+            if (hit !== undefined) { cleanup(); resolve(hit); return; }
+          }
+        } catch {
+          // not JSON: ignore
+        }
+      }
+    };
+    const cleanup = (): void => { clearTimeout(timer); proc.child.stdout!.off('data', onData); };
+    proc.child.stdout!.setEncoding('utf8').on('data', onData);
+    void proc.exited.then((code) => { cleanup(); reject(new Error(`${name} exited (code ${code}) before it was ready:\n${proc.stderrTail()}`)); });
+  });
+}
