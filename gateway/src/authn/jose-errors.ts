@@ -11,6 +11,7 @@ export function denialFromJoseError(error: unknown): Denial {
     return typeof exp === 'number' && Number.isFinite(exp) ? deny('token_expired', 'token expired') : deny('invalid_token', 'invalid exp claim');
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return deny('invalid_token', 'required claim missing');
     switch (error.claim) {
       case 'iss':
         return deny('invalid_token', 'issuer mismatch');
@@ -19,7 +20,7 @@ export function denialFromJoseError(error: unknown): Denial {
       case 'nbf':
         return deny('invalid_token', 'token not yet valid');
       default:
-        return deny('invalid_token', error.reason === 'missing' ? 'required claim missing' : 'invalid claims');
+        return deny('invalid_token', 'invalid claims');
     }
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return deny('invalid_token', 'signature verification failed');
