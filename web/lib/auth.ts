@@ -8,6 +8,7 @@ import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 import { nextCookies } from 'better-auth/next-js';
 import { jwt } from 'better-auth/plugins';
+import type { JWKOptions } from 'better-auth/plugins/jwt';
 import { signHs256 } from './hs256';
 
 const MIN_SECRET_BYTES = 32;
@@ -24,7 +25,7 @@ export interface AuthSettings {
 }
 
 /** Reads and checks the environment once; fails closed on a missing or weak secret. */
-export function readAuthSettings(env: NodeJS.ProcessEnv = process.env): AuthSettings {
+export function readAuthSettings(env: Record<string, string | undefined> = process.env): AuthSettings {
   const baseURL = new URL(env.BETTER_AUTH_URL ?? 'http://localhost:3000').origin;
   const secret = env.BETTER_AUTH_SECRET ?? '';
   if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
@@ -63,7 +64,8 @@ function openDatabase(file: string): Database.Database {
   return db;
 }
 
-export function createAuth(settings: AuthSettings) {
+/** `nextJs: false` leaves out the Next.js cookie bridge, to run the same config on plain node:http (tests). */
+export function createAuth(settings: AuthSettings, { nextJs = true }: { nextJs?: boolean } = {}) {
   return betterAuth({
     baseURL: settings.baseURL,
     secret: settings.secret,
@@ -76,7 +78,12 @@ export function createAuth(settings: AuthSettings) {
           ? {
               // The custom signer replaces the key pair; Better Auth then requires a remote JWKS
               // URL and answers 404 on its own /jwks. Verifiers use the shared secret instead.
-              jwks: { remoteUrl: `${settings.baseURL}/api/auth/jwks` },
+              // It also wants the algorithm for its OpenID metadata; its type lists only the
+              // asymmetric ones it can generate, but HS256 is what these tokens really use.
+              jwks: {
+                remoteUrl: `${settings.baseURL}/api/auth/jwks`,
+                keyPairConfig: { alg: 'HS256' } as unknown as JWKOptions,
+              },
               jwt: {
                 expirationTime: settings.jwtExpiresIn,
                 sign: (payload) => signHs256(payload, settings.secret),
@@ -84,7 +91,7 @@ export function createAuth(settings: AuthSettings) {
             }
           : { jwt: { expirationTime: settings.jwtExpiresIn } },
       ),
-      nextCookies(), // must stay last: lets server actions set Better Auth's cookies
+      ...(nextJs ? [nextCookies()] : []), // must stay last: lets server actions set Better Auth's cookies
     ],
   });
 }
