@@ -1,7 +1,7 @@
 // Every endpoint over real HTTP: the contract of ../shared/design/PRODUCT.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/index.js';
-import { client, ISO_MS_UTC } from './helpers/http.js';
+import { client, ISO_MS_UTC, type CallOptions } from './helpers/http.js';
 
 let server: RunningServer;
 let api: ReturnType<typeof client>;
@@ -162,7 +162,7 @@ describe('PATCH /api/:user_id/tasks/:id/complete', () => {
     const user = newUser();
     const task = (await api.post(`/api/${user}/tasks`, { json: { title: 't' } })).body;
     const path = `/api/${user}/tasks/${task.id}/complete`;
-    const variants = [
+    const variants: CallOptions[] = [
       { headers: { 'content-type': 'application/json' } }, // empty body, content-length absent
       { headers: { 'content-type': 'application/json' }, raw: '' }, // content-length: 0
       { headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, // empty chunked body
