@@ -22,13 +22,17 @@ export function parseYaml(text: string, p: Problems): { value: unknown } | undef
     return `line ${line}, column ${col}: `;
   };
   const issues = [...doc.errors, ...doc.warnings];
-  for (const issue of issues) p.add(YAML_PATH, `${where(issue.pos[0])}${issue.message}`);
+  for (const issue of issues) {
+    // The library's own wording here names its API; say what it means for a config file.
+    const message = issue.code === 'MULTIPLE_DOCS' ? 'the file holds several YAML documents ("---"); a config is exactly one' : issue.message;
+    p.add(YAML_PATH, `${where(issue.pos[0])}${message}`);
+  }
   if (issues.length > 0) return undefined;
   try {
     return { value: doc.toJS({ maxAliasCount: 100 }) };
   } catch (err) {
     // e.g. "Excessive alias count": a billion-laughs document.
-    p.add(YAML_PATH, err instanceof Error ? err.message : String(err));
+    p.add(YAML_PATH, `${err instanceof Error ? err.message : String(err)} (too many alias expansions)`);
     return undefined;
   }
 }
