@@ -49,8 +49,12 @@ export class KeySet {
 
   constructor(private readonly options: KeySetOptions) {}
 
-  /** Changes whenever the usable keys change; a verified-token cache entry is bound to it. */
+  /**
+   * Changes whenever the usable keys change; a verified-token cache entry is bound to it.
+   * Asking applies max-stale first, so a cache hit never outlives the keys that verified it.
+   */
   generation(): number {
+    this.usable();
     return this.generationCount;
   }
 

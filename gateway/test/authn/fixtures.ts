@@ -30,7 +30,8 @@ export function secretIssuer(name: string, secret: string, extra: Partial<Issuer
 
 /** A clock the test moves by hand. */
 export class Clock {
-  constructor(public ms = Date.now()) {}
+  /** Starts on a whole second, so that "exp = now + 60 s" is exactly 60 000 ms away. */
+  constructor(public ms = Math.floor(Date.now() / 1000) * 1000) {}
   readonly now = (): number => this.ms;
   advance(ms: number): void {
     this.ms += ms;

@@ -187,7 +187,8 @@ export async function startJwksServer(keys: readonly (TestKeyPair | JWK)[] = [])
 }
 
 function toJwks(keys: readonly (TestKeyPair | JWK)[]): JWK[] {
-  return keys.map((key) => ('publicJwk' in key ? (key as TestKeyPair).publicJwk : (key as JWK)));
+  // Anything that is not a TestKeyPair is published as given (tests publish junk on purpose).
+  return keys.map((key) => (typeof key === 'object' && key !== null && 'publicJwk' in key ? (key as TestKeyPair).publicJwk : (key as JWK)));
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
