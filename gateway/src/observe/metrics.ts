@@ -1,0 +1,45 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface RequestObservation {
+  readonly route: string;
+  readonly method: string;
+  readonly status: number;
+  readonly durationSeconds: number;
+  readonly upstreamSeconds?: number;
+  readonly denial?: string;
+}
+
+/** The gateway's Prometheus metrics, in a registry of its own (one per gateway instance). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({ name: 'gateway_requests_total', help: 'Requests by route template, method and status.', labelNames: ['route', 'method', 'status'], registers: [this.registry] });
+  private readonly requestDuration = new Histogram({ name: 'gateway_request_duration_seconds', help: 'Time from request arrival to response end.', labelNames: ['route', 'method'], buckets: DURATION_BUCKETS, registers: [this.registry] });
+  private readonly upstreamDuration = new Histogram({ name: 'gateway_upstream_duration_seconds', help: 'Time from forwarding to the upstream\'s response headers.', labelNames: ['route'], buckets: DURATION_BUCKETS, registers: [this.registry] });
+  private readonly denials = new Counter({ name: 'gateway_auth_denials_total', help: 'Requests refused by the gateway, by reason.', labelNames: ['reason'], registers: [this.registry] });
+  private readonly keyFetches = new Counter({ name: 'gateway_jwks_fetches_total', help: 'JWKS fetches by issuer and result.', labelNames: ['issuer', 'result'], registers: [this.registry] });
+  private readonly tokenCache = new Counter({ name: 'gateway_token_cache_total', help: 'Token verifications answered from the verified-token cache (hit) or by verifying (miss).', labelNames: ['result'], registers: [this.registry] });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gateway_process_' });
+  }
+
+  observeRequest(o: RequestObservation): void {
+    // Unknown methods share one label so a client cannot grow the series without bound.
+    const method = KNOWN_METHODS.has(o.method) ? o.method : 'OTHER';
+    this.requests.inc({ route: o.route, method, status: String(o.status) });
+    this.requestDuration.observe({ route: o.route, method }, o.durationSeconds);
+    if (o.upstreamSeconds !== undefined) this.upstreamDuration.observe({ route: o.route }, o.upstreamSeconds);
+    if (o.denial) this.denials.inc({ reason: o.denial });
+  }
+
+  keyFetch(issuer: string, result: string): void {
+    this.keyFetches.inc({ issuer, result });
+  }
+
+  tokenVerified(cached: boolean): void {
+    this.tokenCache.inc({ result: cached ? 'hit' : 'miss' });
+  }
+}

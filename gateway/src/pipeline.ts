@@ -1,0 +1,53 @@
+import type { IncomingMessage } from 'node:http';
+import type { Authenticator, Identity } from './authn/index.js';
+import { checkOwner, type CompiledRoute, type RouteTable } from './authz/index.js';
+import type { CorsPolicy } from './cors/index.js';
+import { deny, type Denial } from './errors.js';
+import { extractBearer, parseRequestTarget, type RequestTarget } from './request/index.js';
+
+/** What the gateway decided about one request, before anything reaches the upstream. */
+export type Verdict =
+  | { readonly kind: 'forward'; readonly target: RequestTarget; readonly route: CompiledRoute; readonly identity?: Identity; readonly tokenCached?: boolean }
+  | { readonly kind: 'preflight'; readonly route: CompiledRoute }
+  | { readonly kind: 'deny'; readonly denial: Denial; readonly route?: CompiledRoute; readonly allow?: readonly string[]; readonly identity?: Identity; readonly tokenCached?: boolean };
+
+export interface PipelineDeps {
+  readonly routes: RouteTable;
+  readonly cors: CorsPolicy;
+  readonly authenticator: Authenticator;
+}
+
+/**
+ * The order of checks from PRODUCT.md, and nothing else:
+ * path → route → CORS preflight → method → public? → credentials and token → owner.
+ * Each step returns a value; the first refusal wins.
+ */
+export function createPipeline({ routes, cors, authenticator }: PipelineDeps) {
+  return async function decide(req: IncomingMessage): Promise<Verdict> {
+    const parsed = parseRequestTarget(req.url ?? '');
+    if (!parsed.ok) return { kind: 'deny', denial: parsed };
+    const { target } = parsed;
+
+    const found = routes.find(target.segments);
+    if (!found) return { kind: 'deny', denial: deny('no_route') };
+    const method = req.method ?? '';
+    if (cors.isPreflight(method, req.headers)) return { kind: 'preflight', route: found.route };
+
+    const matched = routes.match(target.segments, method);
+    if (!matched.ok) return { kind: 'deny', denial: matched, route: found.route, allow: matched.allow ?? found.route.allow };
+    const { route, params } = matched;
+    if (route.public) return { kind: 'forward', target, route };
+
+    const bearer = extractBearer(req.rawHeaders, target.query);
+    if (!bearer.ok) return { kind: 'deny', denial: bearer, route };
+    const verified = await authenticator.verify(bearer.token);
+    if (!verified.ok) return { kind: 'deny', denial: verified, route };
+    const { identity, cached } = verified;
+
+    const owner = checkOwner(route, params, identity.subject);
+    if (!owner.ok) return { kind: 'deny', denial: owner, route, identity, tokenCached: cached };
+    return { kind: 'forward', target, route, identity, tokenCached: cached };
+  };
+}
+
+export type Decide = ReturnType<typeof createPipeline>;
