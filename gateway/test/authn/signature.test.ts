@@ -2,7 +2,7 @@
 // Every token here is signed for real (jose) or forged byte by byte; keys come from a real
 // JWKS server on 127.0.0.1.
 
-import { exportSPKI, type JWK } from 'jose';
+import { exportSPKI } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Authenticator } from '../../src/authn/index.js';
 import {
@@ -15,7 +15,7 @@ import {
   type JwksServer,
   type TestKeyPair,
 } from '../support/tokens.js';
-import { AUD, ISS, authConfig, authenticator, claims, Clock, closeAll, jwksIssuer, secretIssuer } from './fixtures.js';
+import { authConfig, authenticator, claims, Clock, closeAll, jwksIssuer, secretIssuer } from './fixtures.js';
 
 let server: JwksServer;
 let ed: TestKeyPair, es: TestKeyPair, rs: TestKeyPair, attacker: TestKeyPair;
@@ -199,19 +199,20 @@ describe('embedded keys and key URLs are never trusted or fetched', () => {
   });
   afterAll(() => attackerServer.close());
 
-  it.each([
+  const cases: [string, () => Record<string, unknown>, () => string | undefined][] = [
     ['jwk (attacker kid)', () => ({ jwk: attacker.publicJwk }), () => attacker.kid],
     ['jwk (victim kid)', () => ({ jwk: { ...attacker.publicJwk, kid: ed.kid } }), () => ed.kid],
     ['jwk (no kid)', () => ({ jwk: attacker.publicJwk }), () => undefined],
     ['jku', () => ({ jku: attackerServer.url }), () => attacker.kid],
     ['x5u', () => ({ x5u: attackerServer.url }), () => attacker.kid],
     ['x5c', () => ({ x5c: ['MIIBszCCAVmgAwIBAgIUQ2F0dGFja2VyIGNlcnRpZmljYXRl'] }), () => ed.kid],
-  ] as const)('%s header', async (_name, header, kid) => {
+  ];
+  it.each(cases)('%s header', async (_name, header, kid) => {
     const clock = new Clock();
     const a = await standard(clock);
     const before = server.requests;
     clock.advance(60_000); // past the cooldown: an unknown kid may refetch our own key set, nothing else
-    const token = await signToken(claims(clock), { alg: 'EdDSA', key: attacker.privateKey, kid: kid(), header: header() as Record<string, unknown> });
+    const token = await signToken(claims(clock), { alg: 'EdDSA', key: attacker.privateKey, kid: kid(), header: header() });
     const result = await a.verify(token);
     expect(result.ok).toBe(false);
     expect(result).toMatchObject({ reason: 'invalid_token' });
@@ -342,6 +343,3 @@ describe('denial details', () => {
     }
   });
 });
-
-// Silence "unused" for the type-only import when vitest strips types.
-export type { JWK };
