@@ -52,6 +52,9 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   const app = Fastify({
     ...loggerOptions(options.logger),
     bodyLimit: BODY_LIMIT,
+    // fastify disables Node's request timeout by default; a client that never
+    // finishes sending its request must not hold a socket forever.
+    requestTimeout: 30_000,
     // One log line per request is written by the onResponse hook below instead
     // of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),

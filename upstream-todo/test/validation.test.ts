@@ -52,7 +52,8 @@ describe('POST body', () => {
     ['a client-chosen id', json({ title: 't', id: 7 }), 'body must NOT have additional properties'],
     ['a client-chosen user_id', json({ title: 't', user_id: 'someone-else' }), 'body must NOT have additional properties'],
     ['completed on create', json({ title: 't', completed: true }), 'body must NOT have additional properties'],
-    ['a __proto__ key', raw('{"title":"t","__proto__":{"x":1}}'), /./],
+    ['a __proto__ key', raw('{"title":"t","__proto__":{"x":1}}'), /not valid JSON/],
+    ['a constructor.prototype key', raw('{"title":"t","constructor":{"prototype":{"x":1}}}'), /not valid JSON/],
   ];
   it.each(cases)('refuses %s', async (_name, options, message) => {
     const before = (await api.get(`/api/${USER}/tasks`)).body.length;
@@ -74,6 +75,16 @@ describe('POST body', () => {
     const res = await api.post(`/api/${USER}/tasks`, { json: { title: '😀'.repeat(200) } });
     expect(res.status).toBe(201);
     expect([...res.body.title]).toHaveLength(200);
+  });
+
+  it('refuses a body type it cannot parse with 415 JSON, on POST and PUT', async () => {
+    for (const res of [
+      await api.post(`/api/${USER}/tasks`, raw('<task/>', 'application/xml')),
+      await api.put(taskPath, raw('<task/>', 'application/xml')),
+    ]) {
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual({ error: 'unsupported_media_type', message: 'Unsupported Media Type' });
+    }
   });
 
   it('refuses a body over the 64 KiB limit with 413 JSON', async () => {
