@@ -15,7 +15,7 @@ const EMPTY: Mapping = Object.freeze(Object.create(null) as Record<string, unkno
 function unusable(value: unknown, path: string, p: Problems): boolean {
   if (value === UNRESOLVED) return true;
   if (value === null || value === undefined) {
-    p.add(path, 'has no value; give one, or remove the key to use the default');
+    p.add(path, 'has no value (a bare "key:" in YAML is null); give it one, or remove the key to use its default');
     return true;
   }
   return false;
@@ -151,7 +151,7 @@ function scaled(parse: typeof tryParseDuration, unitText: string, min: number): 
       return undefined;
     }
     if (parsed.value < min) {
-      p.add(path, `must be at least ${min} ${unitText}, got ${show(value)}`);
+      p.add(path, `must be at least ${min} ${min === 1 && unitText === 'bytes' ? 'byte' : unitText}, got ${show(value)}`);
       return undefined;
     }
     return parsed.value;

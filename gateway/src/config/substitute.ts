@@ -22,11 +22,12 @@ const INNER = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
 
 function substituteString(text: string, path: string, env: Env, problems: Problems): string | typeof UNRESOLVED {
   let failed = false;
-  const out = text.replace(REFERENCE, (whole, inner: string) => {
+  const out = text.replace(REFERENCE, (_whole, inner: string, offset: number) => {
     const m = INNER.exec(inner);
     if (!m) {
       failed = true;
-      problems.add(path, `malformed reference ${JSON.stringify(whole)}; write \${NAME} or \${NAME:-default} (NAME: letters, digits, _)`);
+      // The reference is not echoed: it may sit inside a secret written in the file.
+      problems.add(path, `malformed \${...} reference at character ${offset + 1}; write \${NAME} or \${NAME:-default} (NAME: letters, digits, _)`);
       return '';
     }
     const [, name = '', fallback] = m;

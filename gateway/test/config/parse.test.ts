@@ -179,7 +179,7 @@ describe('parseConfig', () => {
     it('refuses zero and a header timeout longer than the request timeout', () => {
       const tree = base();
       tree.limits = { body: 0 };
-      expectProblem(tree, 'limits.body', /at least 1 bytes/);
+      expectProblem(tree, 'limits.body', /at least 1 byte, got 0/);
       tree.limits = { header_timeout: '1m', request_timeout: '30s' };
       expectProblem(tree, 'limits.header_timeout', /not be longer than limits\.request_timeout/);
       tree.limits = { request_timeout: '0s' };
