@@ -74,7 +74,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
 
   // Typed as a plain FastifyInstance: our pino Logger is richer than FastifyBaseLogger, which only confuses generics.
   const app: FastifyInstance = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    // fastify's own lines (its per-address "listening" messages) are noise next to ours; its errors are not.
+    loggerInstance: log.child({}, { level: log.isLevelEnabled('warn') ? 'warn' : log.level }) as FastifyBaseLogger,
     // Request lines are ours (observe/request-log.ts): one per request, with the gateway's fields.
     logController: new LogController({ disableRequestLogging: true }),
     // Node's own limits are the first line against slow clients; checked every second, not every 30.
@@ -101,6 +102,12 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     },
   });
   app.decorateRequest('gateway', null as unknown as RequestState);
+  // Whatever fails unexpectedly is still answered in the contract's format, without details.
+  app.setErrorHandler((error, request, reply) => {
+    log.error({ err: error, request_id: request.id }, 'unexpected error');
+    request.gateway ??= { startedAt: performance.now() };
+    return sendDenial(request, reply, deny('internal_error'));
+  });
 
   // The gateway never reads bodies: they stream to the upstream untouched.
   app.removeAllContentTypeParsers();
