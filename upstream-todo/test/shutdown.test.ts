@@ -75,7 +75,7 @@ describe('graceful shutdown', () => {
     });
     // Wait (by events, bounded) until the listener is gone: close has really begun.
     let stoppedListening = false;
-    for (let attempt = 0; attempt < 200 && !stoppedListening; attempt++) stoppedListening = await refused(port);
+    for (let attempt = 0; attempt < 1000 && !stoppedListening; attempt++) stoppedListening = await refused(port);
     expect(stoppedListening).toBe(true);
     expect(closed).toBe(false); // still waiting for our request
 
