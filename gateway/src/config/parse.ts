@@ -1,7 +1,7 @@
 // YAML text + environment → a validated, frozen GatewayConfig, or a ConfigError listing every problem.
 import { ConfigError } from './config-error.js';
 import { deepFreeze } from './freeze.js';
-import { Problems, formatProblem } from './problems.js';
+import { Problems, formatProblem, inFileOrder } from './problems.js';
 import { readConfig } from './read-config.js';
 import { substituteEnv, type Env } from './substitute.js';
 import type { GatewayConfig } from './types.js';
@@ -19,6 +19,6 @@ export function parseConfig(yamlText: string, env: Env): LoadedConfig {
   if (!parsed) throw new ConfigError(p.problems);
   const { tree, fromEnv } = substituteEnv(parsed.value, env, p);
   const config = readConfig(tree, p, fromEnv);
-  if (!config || p.count > 0) throw new ConfigError(p.problems);
-  return { config: deepFreeze(config), warnings: p.warnings.map(formatProblem) };
+  if (!config || p.count > 0) throw new ConfigError(inFileOrder(p.problems, parsed.offsets));
+  return { config: deepFreeze(config), warnings: inFileOrder(p.warnings, parsed.offsets).map(formatProblem) };
 }

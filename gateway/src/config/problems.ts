@@ -62,3 +62,28 @@ export function kindOf(value: unknown): string {
   if (typeof value === 'string') return `the string ${show(value)}`;
   return `${typeof value} ${show(value)}`;
 }
+
+/** `a.b[2].c` → `a.b[2]` → `a.b` → `a` → ``. Also drops a trailing " (entry N)". */
+function parentPath(path: string): string {
+  const m = /^(.*?)(?:\.[^.[\]]+|\[\d+\]|\["(?:[^"\\]|\\.)*"\]| \(entry \d+\))$/.exec(path);
+  return m ? m[1]! : '';
+}
+
+/**
+ * Problems in the order their keys appear in the file (a missing key sits at its parent's place,
+ * a missing top-level key at the end), so a report reads top to bottom like the file.
+ */
+export function inFileOrder(problems: readonly ConfigProblem[], offsets: ReadonlyMap<string, number>): ConfigProblem[] {
+  const rank = (path: string): number => {
+    if (path === ROOT_PATH) return -1;
+    for (let p = path; p !== ''; p = parentPath(p)) {
+      const offset = offsets.get(p);
+      if (offset !== undefined) return offset;
+    }
+    return Number.POSITIVE_INFINITY;
+  };
+  return problems
+    .map((problem, i) => ({ problem, i, at: rank(problem.path) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map((x) => x.problem);
+}

@@ -35,7 +35,9 @@ function substituteString(text: string, path: string, env: Env, problems: Proble
     if (value !== undefined && value !== '') return value;
     if (fallback !== undefined) return fallback;
     failed = true;
-    problems.add(path, `environment variable ${name} is ${value === undefined ? 'not set' : 'empty'}; set it, or give a default with \${${name}:-default}`);
+    // A default for a secret would put the secret in the file: point at how to make one instead.
+    const hint = path.endsWith('.secret') ? 'set it to a random secret (make one with: openssl rand -base64 32)' : `set it, or give a default with \${${name}:-default}`;
+    problems.add(path, `environment variable ${name} is ${value === undefined ? 'not set' : 'empty'}; ${hint}`);
     return '';
   });
   // Whatever is left of a "${" had no closing brace (references are removed above).

@@ -84,15 +84,38 @@ describe('parseConfig', () => {
     tree.cors = { origins: ['*'] };
     tree.log_level = 'loud';
     const problems = problemsOf(tree);
+    // In the order the keys appear in the file (base() keys first, then the ones added here).
     expect(paths(problems)).toEqual([
-      'listen.port',
       'upstream.url',
-      'auth.issuers[1].algorithms[0]',
       'auth.issuers[1].secret',
-      'cors.origins[0]',
+      'auth.issuers[1].algorithms[0]',
       'routes[1].path',
       'routes[1].methods[0]',
+      'listen.port',
+      'cors.origins[0]',
       'log_level',
+    ]);
+  });
+
+  it('lists problems top to bottom as in the file, substitution problems included; missing keys at their parent', () => {
+    const text = [
+      'listen: { port: "${PORT}" }',
+      'routes:',
+      '  - { path: /a, methods: [TRACE] }',
+      '  - { methods: [GET] }',
+      'auth:',
+      '  issuers:',
+      '    - { name: hs, secret: "${SECRET}", algorithms: [HS256] }',
+      'unknown_key: 1',
+      '',
+    ].join('\n');
+    expect(paths(problemsOf(text))).toEqual([
+      'listen.port',
+      'routes[0].methods[0]',
+      'routes[1].path',
+      'auth.issuers[0].secret',
+      'unknown_key',
+      'upstream',
     ]);
   });
 

@@ -164,7 +164,7 @@ describe('routes', () => {
         { path: '/a', methods: ['GET'] },
         { path: 'bad', methods: ['GET'] },
       ));
-      expect(paths(problems)).toEqual(['routes[3].path', 'routes[1].methods', 'routes[2].methods', 'routes[2].methods']);
+      expect(paths(problems)).toEqual(['routes[1].methods', 'routes[2].methods', 'routes[2].methods', 'routes[3].path']);
     });
   });
 });

@@ -60,8 +60,11 @@ describe('${VAR} substitution', () => {
   it('reports an unset variable at the key path that uses it, naming the variable', () => {
     const problems = problemsOf(withSecretIssuer('${BETTER_AUTH_SECRET}'), {});
     expect(problems).toEqual([
-      { path: 'auth.issuers[1].secret', message: expect.stringMatching(/BETTER_AUTH_SECRET is not set/) },
+      { path: 'auth.issuers[1].secret', message: expect.stringMatching(/BETTER_AUTH_SECRET is not set; set it to a random secret \(make one with: openssl rand -base64 32\)$/) },
     ]);
+    const tree = base();
+    tree.upstream.url = '${UPSTREAM_URL}';
+    expectProblem(tree, 'upstream.url', /UPSTREAM_URL is not set; set it, or give a default with \$\{UPSTREAM_URL:-default\}$/);
   });
 
   it('reports an empty variable without a default', () => {
