@@ -148,7 +148,7 @@ function readIssuer(value: unknown, path: string, p: Problems, fromEnv: Readonly
   const kind: KeyKind = hasJwks && !hasSecret ? 'jwks' : hasSecret && !hasJwks ? 'secret' : 'unknown';
   const algorithms = required(raw, 'algorithms', path, p, readAlgorithms(kind));
   const jwksUrl = hasJwks ? required(raw, 'jwks_url', path, p, readJwksUrl) : undefined;
-  // The secret's length is checked against the listed algorithms only once they are known good.
+  // The secret must be long enough for every listed HMAC (32 bytes when the list itself is wrong).
   const secret = hasSecret ? required(raw, 'secret', path, p, readSecret(algorithms ?? [], fromEnv)) : undefined;
   const issuer = maybe(raw, 'issuer', path, p, readString());
   const audience = maybe(raw, 'audience', path, p, readAudience);
