@@ -43,9 +43,8 @@ function checkConfig(file: string): number {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== 0) process.exitCode = code;
-  },
+  // Exit explicitly: after a graceful stop nothing is left to wait for, and a stray handle must not keep us up.
+  (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`gateway: ${(error as Error).message ?? String(error)}\n`);
     process.exitCode = 1;

@@ -1,11 +1,16 @@
+import cluster from 'node:cluster';
+import type { Logger } from 'pino';
+import { startPrimary } from './cluster/primary.js';
+import { startWorker } from './cluster/worker.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import type { GatewayConfig } from './config/types.js';
 import { createLogger } from './observe/logger.js';
-import { startGateway, type RunningGateway } from './server.js';
+import { startGateway } from './server.js';
 
 /**
- * The process around one gateway: config in, "listening" out, and an orderly exit on
- * SIGTERM/SIGINT (stop accepting, let in-flight requests finish within request_timeout).
+ * The process around the gateway: config in, one "listening" line out, and an orderly exit on
+ * SIGTERM/SIGINT (stop accepting, let in-flight requests finish within request_timeout, exit 0).
+ * With `workers` > 1 this process is a node:cluster primary and the gateways are its workers.
  * Resolves with the exit code.
  */
 export async function runGateway(file: string): Promise<number> {
@@ -21,34 +26,71 @@ export async function runGateway(file: string): Promise<number> {
     throw error;
   }
   const log = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isWorker) return runWorker(config, log);
   for (const warning of warnings) log.warn({ config: file }, warning);
+  return config.workers > 1 ? runPrimary(config, log) : runSingle(config, log);
+}
 
-  let running: RunningGateway;
+async function runSingle(config: GatewayConfig, log: Logger): Promise<number> {
+  let running;
   try {
     running = await startGateway(config, { logger: log });
   } catch (error) {
-    const err = error as NodeJS.ErrnoException;
-    const message = err.code === 'EADDRINUSE' ? `address already in use: ${(err as { address?: string }).address ?? ''}:${(err as { port?: number }).port ?? ''}` : err.message;
-    log.fatal({ code: err.code }, `cannot start: ${message}`);
-    return 1;
+    return cannotStart(log, error);
   }
   log.info({ url: running.url, admin_url: running.adminUrl, ready: running.gateway.authenticator.ready() }, 'listening');
+  const server = running.gateway.app.server;
+  return untilSignal(log, config, () => running.close(), () => server.closeAllConnections());
+}
 
+async function runPrimary(config: GatewayConfig, log: Logger): Promise<number> {
+  let primary;
+  try {
+    primary = await startPrimary(config, log);
+  } catch (error) {
+    return cannotStart(log, error);
+  }
+  log.info({ url: primary.url, admin_url: primary.adminUrl, workers: config.workers }, 'listening');
+  const stopped = untilSignal(log, config, () => primary.stop(), () => {});
+  const gaveUp = primary.failed.then(async (reason) => {
+    log.fatal(reason);
+    await primary.stop();
+    return 1;
+  });
+  return Promise.race([stopped, gaveUp]);
+}
+
+async function runWorker(config: GatewayConfig, log: Logger): Promise<number> {
+  const running = await startWorker(config, log);
+  if (!running) return 1;
+  const server = running.gateway.app.server;
+  // The primary forwards SIGTERM; a terminal's Ctrl-C reaches every worker as SIGINT itself.
+  return untilSignal(log, config, () => running.close(), () => server.closeAllConnections(), true);
+}
+
+function cannotStart(log: Logger, error: unknown): number {
+  const err = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const message = err.code === 'EADDRINUSE' ? `address already in use: ${err.address ?? ''}:${err.port ?? ''}` : err.message;
+  log.fatal({ code: err.code }, `cannot start: ${message}`);
+  return 1;
+}
+
+function untilSignal(log: Logger, config: GatewayConfig, close: () => Promise<void>, forceClose: () => void, quiet = false): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
-      log.info({ signal }, 'shutting down: finishing in-flight requests');
+      if (!quiet) log.info({ signal }, 'shutting down: finishing in-flight requests');
       const deadline = setTimeout(() => {
         log.warn('shutdown deadline passed; closing remaining connections');
-        running.gateway.app.server.closeAllConnections();
+        forceClose();
       }, config.limits.requestTimeoutMs);
       deadline.unref();
-      running.close().then(
+      close().then(
         () => {
           clearTimeout(deadline);
-          log.info('stopped');
+          if (!quiet) log.info('stopped');
           resolve(0);
         },
         (error: unknown) => {

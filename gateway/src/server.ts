@@ -37,6 +37,8 @@ declare module 'fastify' {
 
 export interface GatewayDeps {
   readonly logger: Logger;
+  /** false in a cluster worker: the primary serves the admin port for all workers. */
+  readonly adminListener?: boolean;
   /** Tests pass their own; a gateway otherwise owns one. */
   readonly metrics?: GatewayMetrics;
 }
@@ -206,10 +208,10 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     res.end(request.method === 'HEAD' ? undefined : body);
   }
 
-  const admin = buildAdminApp(metrics.registry, {
-    keys: () => authenticator.ready(),
-    upstream: () => upstream.reachable(),
-  });
+  const admin = buildAdminApp(
+    { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },
+    { keys: () => authenticator.ready(), upstream: () => upstream.reachable() },
+  );
 
   return {
     app,
@@ -251,7 +253,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   const gateway = buildGateway(config, deps);
   try {
     await gateway.app.listen({ host: config.listen.host, port: config.listen.port });
-    await gateway.admin.listen({ host: config.admin.host, port: config.admin.port });
+    if (deps.adminListener !== false) await gateway.admin.listen({ host: config.admin.host, port: config.admin.port });
   } catch (error) {
     await gateway.close().catch(() => {});
     throw error;
@@ -260,12 +262,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   return {
     gateway,
     url: urlOf(config.listen.host, gateway.app.server.address() as AddressInfo),
-    adminUrl: urlOf(config.admin.host, gateway.admin.server.address() as AddressInfo),
+    adminUrl: deps.adminListener === false ? '' : urlOf(config.admin.host, gateway.admin.server.address() as AddressInfo),
     close: () => gateway.close(),
   };
 }
 
-function urlOf(host: string, address: AddressInfo): string {
+export function urlOf(host: string, address: AddressInfo): string {
   const shown = host.includes(':') ? `[${host}]` : host;
   return `http://${shown}:${address.port}`;
 }
