@@ -14,12 +14,16 @@ export interface GatewayOptions {
   secret: string;
   /** Which issuers to trust: Better Auth's JWKS (EdDSA), the shared secret (HS256), or both. */
   issuers?: Array<'jwks' | 'shared-secret'>;
+  /** Wait for /readyz before returning (default true). False when the JWKS is served later. */
+  waitReady?: boolean;
 }
 
 export interface RunningGateway {
   url: string;
   adminUrl: string;
   child: Child;
+  /** Resolves once the keys are fetched from every JWKS issuer and the upstream is reachable. */
+  ready(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -85,9 +89,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         return undefined;
       }
     }, 20_000);
-    // Ready = keys fetched from every JWKS issuer (and the upstream reachable).
-    await waitUntil('the gateway to be ready', () => isOk(`${adminUrl}/readyz`), 20_000);
-    return { url, adminUrl, child, stop };
+    const ready = (timeoutMs = 20_000) => waitUntil('the gateway to be ready', () => isOk(`${adminUrl}/readyz`), timeoutMs);
+    if (options.waitReady ?? true) await ready();
+    return { url, adminUrl, child, ready, stop };
   } catch (err) {
     await stop();
     throw err;
