@@ -1,0 +1,102 @@
+// Command line of `npm run bench`. Defaults give a ~5-minute run; --quick about one minute.
+import type { TargetId, UpstreamId } from './results.js';
+
+export interface BenchOptions {
+  readonly durationSec: number;
+  readonly rounds: number;
+  readonly warmupSec: number;
+  readonly connections: readonly number[];
+  readonly upstreams: readonly UpstreamId[];
+  readonly targets: readonly TargetId[];
+  /** Gateway `workers`; default: one per proxy core. */
+  readonly workers: number | undefined;
+  readonly outDir: string | undefined;
+  readonly updateReadme: boolean;
+  readonly quick: boolean;
+  readonly help: boolean;
+}
+
+export const ALL_UPSTREAMS: readonly UpstreamId[] = ['upstream-todo', 'fastapi'];
+export const ALL_TARGETS: readonly TargetId[] = ['direct', 'nginx', 'gateway', 'gateway-uncached-hs256', 'gateway-uncached-eddsa'];
+/** Uncached verification is a property of the gateway, not the upstream: measured once, on upstream-todo. */
+export const UNCACHED_TARGETS: readonly TargetId[] = ['gateway-uncached-hs256', 'gateway-uncached-eddsa'];
+
+export const BENCH_USAGE = `Usage: npm run bench -- [options]
+
+Starts upstream-todo, the FastAPI fixture, nginx and the gateway itself, pinned to cores, and
+measures direct vs through nginx vs through the gateway in alternating rounds.
+
+  --quick               about one minute: 1 s rounds, 1 s warm-up (still 3 rounds)
+  --duration <s>        seconds per measured round                  [default 5]
+  --rounds <n>          alternating rounds (medians need ≥ 3)       [default 3]
+  --warmup <s>          warm-up seconds per path before the rounds  [default 2]
+  --connections <list>  connection counts, e.g. 1,32                [default 1,32]
+  --upstreams <list>    upstream-todo,fastapi                       [default both]
+  --targets <list>      direct,nginx,gateway,gateway-uncached-hs256,gateway-uncached-eddsa
+  --workers <n>         the gateway's workers                       [default: one per proxy core]
+  --out <dir>           where results go                            [default bench/results]
+  --no-readme           do not update the table in bench/README.md
+  -h, --help            this text`;
+
+export type BenchParse = { readonly ok: true; readonly options: BenchOptions } | { readonly ok: false; readonly error: string };
+
+function list<T extends string>(raw: string, allowed: readonly T[], flag: string): T[] | string {
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((i) => !(allowed as readonly string[]).includes(i));
+  if (items.length === 0 || bad.length) return `${flag}: expected a comma-separated list of ${allowed.join(', ')}`;
+  return [...new Set(items)] as T[];
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchParse {
+  let quick = false;
+  let help = false;
+  let updateReadme = true;
+  const values = new Map<string, string>();
+  const valueFlags = ['--duration', '--rounds', '--warmup', '--connections', '--upstreams', '--targets', '--workers', '--out'];
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.includes('=') ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)] : [argv[i]!, undefined];
+    if (flag === '--quick') quick = true;
+    else if (flag === '--no-readme') updateReadme = false;
+    else if (flag === '-h' || flag === '--help') help = true;
+    else if (valueFlags.includes(flag)) {
+      const v = inline ?? argv[++i];
+      if (v === undefined) return { ok: false, error: `${flag} needs a value` };
+      values.set(flag, v);
+    } else return { ok: false, error: `unknown argument ${JSON.stringify(flag)}` };
+  }
+  const num = (flag: string, fallback: number, min: number): number | string => {
+    const raw = values.get(flag);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    return Number.isInteger(n) && n >= min ? n : `${flag}: expected an integer ≥ ${min}`;
+  };
+  const durationSec = num('--duration', quick ? 1 : 5, 1);
+  const rounds = num('--rounds', 3, 1);
+  const warmupSec = num('--warmup', quick ? 1 : 2, 0);
+  const workersRaw = values.has('--workers') ? num('--workers', 1, 1) : undefined;
+  for (const v of [durationSec, rounds, warmupSec, workersRaw]) if (typeof v === 'string') return { ok: false, error: v };
+  const connRaw = values.get('--connections') ?? '1,32';
+  const connections = connRaw.split(',').map((s) => Number(s.trim()));
+  if (!connections.every((c) => Number.isInteger(c) && c >= 1 && c <= 10_000)) return { ok: false, error: '--connections: expected integers like 1,32' };
+  const upstreams = values.has('--upstreams') ? list(values.get('--upstreams')!, ALL_UPSTREAMS, '--upstreams') : [...ALL_UPSTREAMS];
+  if (typeof upstreams === 'string') return { ok: false, error: upstreams };
+  const targets = values.has('--targets') ? list(values.get('--targets')!, ALL_TARGETS, '--targets') : [...ALL_TARGETS];
+  if (typeof targets === 'string') return { ok: false, error: targets };
+  if (!targets.includes('direct')) targets.unshift('direct'); // every ratio is against direct
+  return {
+    ok: true,
+    options: {
+      durationSec: durationSec as number,
+      rounds: rounds as number,
+      warmupSec: warmupSec as number,
+      connections: [...new Set(connections)].sort((a, b) => a - b),
+      upstreams,
+      targets,
+      workers: workersRaw as number | undefined,
+      outDir: values.get('--out'),
+      updateReadme,
+      quick,
+      help,
+    },
+  };
+}

@@ -1,0 +1,99 @@
+// The shapes a benchmark run produces: raw measurements per round, the per-target summary
+// (medians with min–max), the explicit targets from the issue, and the run's metadata.
+import type { Spread } from './stats.js';
+
+export type UpstreamId = 'upstream-todo' | 'fastapi';
+export type TargetId = 'direct' | 'nginx' | 'gateway' | 'gateway-uncached-hs256' | 'gateway-uncached-eddsa';
+
+export const TARGET_LABELS: Readonly<Record<TargetId, string>> = {
+  direct: 'direct',
+  nginx: 'nginx proxy',
+  gateway: 'gateway (token cache)',
+  'gateway-uncached-hs256': 'gateway, uncached HS256',
+  'gateway-uncached-eddsa': 'gateway, uncached EdDSA',
+};
+
+export interface LatencyUs {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly mean: number;
+  readonly max: number;
+}
+
+export interface Measurement {
+  readonly upstream: UpstreamId;
+  readonly target: TargetId;
+  readonly connections: number;
+  readonly round: number;
+  readonly requests: number;
+  readonly rps: number;
+  readonly failures: number;
+  readonly latencyUs: LatencyUs;
+  /** CPU of the proxy process tree (gateway or nginx) per request, µs; null for direct. */
+  readonly proxyCpuUsPerReq: number | null;
+  /** CPU of the upstream per request, µs. */
+  readonly upstreamCpuUsPerReq: number | null;
+}
+
+export interface VsDirect {
+  /** target / direct, of the medians. */
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** target p50 − direct p50, µs. */
+  readonly addedP50Us: number;
+}
+
+export type Verdict = 'baseline' | 'within budget' | 'over budget' | 'unknown';
+
+export interface SummaryRow {
+  readonly upstream: UpstreamId;
+  readonly target: TargetId;
+  readonly connections: number;
+  readonly rps: Spread;
+  readonly p50Us: Spread;
+  readonly p99Us: Spread;
+  readonly proxyCpuUsPerReq: Spread | null;
+  readonly upstreamCpuUsPerReq: Spread | null;
+  readonly failures: number;
+  readonly vsDirect: VsDirect | null;
+  readonly verdict: Verdict;
+}
+
+export interface TargetCheck {
+  readonly id: string;
+  readonly description: string;
+  readonly measured: number | null;
+  readonly unit: string;
+  readonly limit: number;
+  readonly comparison: '<=' | '>=';
+  /** null: not measured in this run. */
+  readonly met: boolean | null;
+  /** The same figure for nginx, where it was measured. */
+  readonly nginx: number | null;
+}
+
+export interface RunMeta {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly host: { readonly cpus: number; readonly model: string; readonly kernel: string; readonly loadAverageAtStart: number; readonly loadAverageAtEnd: number };
+  readonly versions: Readonly<Record<string, string>>;
+  readonly placement: string;
+  readonly latencySource: string;
+  readonly mix: string;
+  readonly rounds: number;
+  readonly durationSec: number;
+  readonly warmupSec: number;
+  readonly connections: readonly number[];
+  readonly quick: boolean;
+  readonly notes: readonly string[];
+}
+
+export interface BenchResults {
+  readonly meta: RunMeta;
+  readonly summary: readonly SummaryRow[];
+  readonly targets: readonly TargetCheck[];
+  readonly measurements: readonly Measurement[];
+}
