@@ -39,13 +39,19 @@ export function TaskBoard({ user, gatewayUrl }: { user: BoardUser; gatewayUrl: s
     [gatewayUrl, router],
   );
 
-  /** Runs one API call; shows its failure instead of throwing. Returns undefined on failure. */
-  const run = useCallback(async <T,>(call: () => Promise<T>): Promise<T | undefined> => {
+  /**
+   * Runs one API call; shows its failure instead of throwing. Returns undefined on failure.
+   * A 404 for a task means it is gone (deleted in another tab): it leaves the list too.
+   */
+  const run = useCallback(async <T,>(call: () => Promise<T>, taskId?: number): Promise<T | undefined> => {
     setError(null);
     try {
       return await call();
     } catch (err) {
       setError(describe(err));
+      if (taskId !== undefined && err instanceof ApiError && err.status === 404) {
+        setTasks((current) => (current ?? []).filter((t) => t.id !== taskId));
+      }
       return undefined;
     }
   }, []);
@@ -142,11 +148,11 @@ export function TaskBoard({ user, gatewayUrl }: { user: BoardUser; gatewayUrl: s
                 key={task.id}
                 task={task}
                 onToggle={async () => {
-                  const updated = await run(() => api.toggle(user.id, task.id));
+                  const updated = await run(() => api.toggle(user.id, task.id), task.id);
                   if (updated) replace(updated);
                 }}
                 onSave={async (changes) => {
-                  const updated = await run(() => api.update(user.id, task.id, changes));
+                  const updated = await run(() => api.update(user.id, task.id, changes), task.id);
                   if (updated) replace(updated);
                   return updated !== undefined;
                 }}
@@ -154,7 +160,7 @@ export function TaskBoard({ user, gatewayUrl }: { user: BoardUser; gatewayUrl: s
                   const done = await run(async () => {
                     await api.remove(user.id, task.id);
                     return true;
-                  });
+                  }, task.id);
                   if (done) setTasks((current) => (current ?? []).filter((t) => t.id !== task.id));
                 }}
               />

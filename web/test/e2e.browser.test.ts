@@ -267,6 +267,28 @@ describe('two users in a real browser, through the gateway', () => {
     expect(await titles(bob.page)).toEqual(['Bob: write report', 'Bob: buy oat milk']);
   });
 
+  it("shows the service's error message when a call fails (a task deleted in another tab)", async () => {
+    const otherTab = await alice.context.newPage();
+    await otherTab.goto(`${web.origin}/`);
+    await addTask(otherTab, 'Alice: short-lived');
+    await alice.page.reload();
+    await taskItem(alice.page, 'Alice: short-lived').waitFor();
+    await deleteTask(otherTab, 'Alice: short-lived');
+    await otherTab.close();
+
+    // This tab still lists it; toggling it now reaches the service, which no longer has it.
+    const answer = alice.page.waitForResponse(isGatewayCall('PATCH'));
+    await taskItem(alice.page, 'Alice: short-lived').getByRole('checkbox').click();
+    expect((await answer).status()).toBe(404);
+    const banner = alice.page.locator('main [role="alert"]');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('Task not found');
+    await taskItem(alice.page, 'Alice: short-lived').waitFor({ state: 'detached' }); // gone, so it leaves the list
+    await shot(alice.page, '05-error-message');
+    await banner.getByRole('button', { name: 'Dismiss error' }).click();
+    await banner.waitFor({ state: 'detached' });
+  });
+
   it('a token the gateway refuses is replaced once and the call retried, unseen by the user', async () => {
     const spoiled = await spoilNextTokens(alice.page, 1);
     const before = alice.answers.length;
@@ -298,7 +320,7 @@ describe('two users in a real browser, through the gateway', () => {
     await alice.page.waitForURL(`${web.origin}/sign-in?expired=1`);
     await alice.page.getByText('Your session has expired. Please sign in again.').waitFor();
     await alice.page.unrouteAll();
-    await shot(alice.page, '05-session-expired');
+    await shot(alice.page, '06-session-expired');
     // One refused attempt; no token could be had for a retry, so nothing else was sent.
     expect(alice.answers.slice(before).map((a) => [a.method, a.status])).toEqual([['POST', 401]]);
   });
@@ -321,6 +343,6 @@ describe('two users in a real browser, through the gateway', () => {
 
     await bob.page.goto(`${web.origin}/`);
     await bob.page.waitForURL(`${web.origin}/sign-in`);
-    await shot(bob.page, '06-signed-out');
+    await shot(bob.page, '07-signed-out');
   });
 });
