@@ -2,7 +2,7 @@
 // call the gateway with a verbatim request target, one way to assert a denial, a config with
 // a JWKS issuer next to a shared-secret one, and raw signing for forgeries jose will not make.
 
-import { KeyObject, sign as cryptoSign } from 'node:crypto';
+import { constants, KeyObject, sign as cryptoSign } from 'node:crypto';
 import { expect } from 'vitest';
 import { Client } from 'undici';
 import type { JWTPayload } from 'jose';
@@ -124,12 +124,12 @@ export function keyPairToken(pair: TestKeyPair, subject: string, claims: JWTPayl
  * Signs hand-written header and payload JSON (kept byte for byte) with a key pair's private
  * key: for headers jose refuses to produce (`crit` it does not know, odd `kid` types, …).
  */
-export function signRawWithKeyPair(headerJson: string, payloadJson: string, pair: TestKeyPair): string {
+export function signRawWithKeyPair(headerJson: string, payloadJson: string, pair: TestKeyPair, alg: string = pair.alg): string {
   const input = `${base64url(headerJson)}.${base64url(payloadJson)}`;
   const key = KeyObject.from(pair.privateKey);
   const data = Buffer.from(input, 'ascii');
   let signature: Buffer;
-  switch (pair.alg) {
+  switch (alg) {
     case 'EdDSA':
       signature = cryptoSign(null, data, key);
       break;
@@ -142,8 +142,11 @@ export function signRawWithKeyPair(headerJson: string, payloadJson: string, pair
     case 'RS256':
       signature = cryptoSign('sha256', data, key);
       break;
+    case 'PS256':
+      signature = cryptoSign('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+      break;
     default:
-      throw new Error(`signRawWithKeyPair: ${pair.alg} not supported`);
+      throw new Error(`signRawWithKeyPair: ${alg} not supported`);
   }
   return `${input}.${base64url(signature)}`;
 }
