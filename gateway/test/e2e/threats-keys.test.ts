@@ -1,0 +1,243 @@
+// THREATS.md family 4 — keys, over real sockets: a real JWKS server the tests can rotate, break
+// and count, behind a real gateway in front of a recording upstream.
+//
+// The key-set contract allows at most one fetch per `jwks_cooldown`. Where a test needs the
+// next fetch to be allowed, it waits out that (short, configured) window: that wait is the
+// behaviour under test, not synchronisation with something that might or might not be done.
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Pool } from 'undici';
+import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
+import { hs256Config, startTestGateway, testEnv, TEST_ISSUER, TEST_SECRET, type TestGateway } from '../support/gateway.js';
+import { hs256Token } from '../support/hs256.js';
+import { generateTestKeyPair, signToken, startJwksServer, epochSeconds, type JwksMode, type JwksServer, type TestKeyPair } from '../support/tokens.js';
+import { call, expectDenial, JWKS_ISSUER, jwksAndSecretConfig, keyPairToken } from '../support/threat-kit.js';
+
+const COOLDOWN_MS = 100;
+const cooldownOver = () => delay(COOLDOWN_MS + 20);
+
+let upstream: RecordingUpstream;
+
+beforeAll(async () => {
+  upstream = await startRecordingUpstream();
+});
+afterAll(async () => {
+  await upstream?.close();
+});
+beforeEach(() => upstream.reset());
+
+function get(gateway: TestGateway, token: string, path = '/api/alice/tasks') {
+  return call(gateway.url, { path, headers: { authorization: `Bearer ${token}` } });
+}
+
+async function expectForwarded(gateway: TestGateway, token: string): Promise<void> {
+  const before = upstream.requests.length;
+  const reply = await get(gateway, token);
+  expect(reply.status, reply.text).toBe(200);
+  expect(upstream.requests).toHaveLength(before + 1);
+  expect(upstream.requests.at(-1)!.headers['x-user-id']).toBe('alice');
+}
+
+async function expectRefused(gateway: TestGateway, token: string, status = 401, reason = 'invalid_token'): Promise<void> {
+  const before = upstream.requests.length;
+  const reply = await get(gateway, token);
+  expectDenial(reply, status, reason);
+  expect(upstream.requests).toHaveLength(before);
+}
+
+function gatewayFor(jwks: JwksServer, authExtra = '', withSecretIssuer = true): Promise<TestGateway> {
+  return startTestGateway(jwksAndSecretConfig({ upstreamUrl: upstream.url, jwksUrl: jwks.url, authExtra, withSecretIssuer }), testEnv);
+}
+
+describe('rotation', () => {
+  let jwks: JwksServer;
+  let gateway: TestGateway;
+  let a: TestKeyPair;
+  let b: TestKeyPair;
+
+  beforeAll(async () => {
+    [a, b] = await Promise.all([generateTestKeyPair('EdDSA'), generateTestKeyPair('EdDSA')]);
+    jwks = await startJwksServer([a]);
+    gateway = await gatewayFor(jwks, `  jwks_cooldown: ${COOLDOWN_MS}ms`);
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await jwks?.close();
+  });
+
+  it('a new kid works on its first request (one refetch), and a removed key stops working after the next fetch', async () => {
+    await expectForwarded(gateway, await keyPairToken(a, 'alice'));
+
+    // The issuer rotates: B is published next to A.
+    jwks.setKeys([a, b]);
+    await cooldownOver();
+    const fetchesBefore = jwks.requests;
+    await expectForwarded(gateway, await keyPairToken(b, 'alice'));
+    expect(jwks.requests).toBe(fetchesBefore + 1);
+    // Known kids need no fetch.
+    await expectForwarded(gateway, await keyPairToken(a, 'alice'));
+    await expectForwarded(gateway, await keyPairToken(b, 'alice'));
+    expect(jwks.requests).toBe(fetchesBefore + 1);
+
+    // A is withdrawn. The next fetch (here caused by an unknown kid) replaces the whole set.
+    jwks.setKeys([b]);
+    await cooldownOver();
+    const unknown = await generateTestKeyPair('EdDSA');
+    await expectRefused(gateway, await keyPairToken(unknown, 'alice'));
+    expect(jwks.requests).toBe(fetchesBefore + 2);
+    await expectRefused(gateway, await keyPairToken(a, 'alice'));
+    await expectForwarded(gateway, await keyPairToken(b, 'alice'));
+  });
+});
+
+describe('a storm of tokens with random kids', () => {
+  const STORM_COOLDOWN_MS = 1_000;
+  let jwks: JwksServer;
+  let gateway: TestGateway;
+  let genuine: TestKeyPair;
+  let forger: TestKeyPair;
+
+  beforeAll(async () => {
+    [genuine, forger] = await Promise.all([generateTestKeyPair('EdDSA'), generateTestKeyPair('EdDSA')]);
+    jwks = await startJwksServer([genuine]);
+    gateway = await gatewayFor(jwks, `  jwks_cooldown: ${STORM_COOLDOWN_MS}ms`);
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await jwks?.close();
+  });
+
+  it('300 unknown kids cost at most one key fetch per cooldown, all 401, none forwarded', async () => {
+    const now = epochSeconds();
+    const tokens = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        signToken({ iss: JWKS_ISSUER, aud: JWKS_ISSUER, sub: 'alice', iat: now, exp: now + 900 }, { alg: 'EdDSA', key: forger.privateKey, kid: `random-${i}-${Math.random()}` }),
+      ),
+    );
+    const pool = new Pool(gateway.url, { connections: 16 });
+    const fetchesBefore = jwks.requests;
+    const started = performance.now();
+    try {
+      const statuses = await Promise.all(
+        tokens.map(async (token) => {
+          const res = await pool.request({ method: 'GET', path: '/api/alice/tasks', headers: { authorization: `Bearer ${token}` } });
+          const body = (await res.body.json()) as { reason: string };
+          return `${res.statusCode} ${body.reason}`;
+        }),
+      );
+      expect(new Set(statuses)).toEqual(new Set(['401 invalid_token']));
+    } finally {
+      await pool.close();
+    }
+    const elapsed = performance.now() - started;
+    const fetches = jwks.requests - fetchesBefore;
+    expect(fetches).toBeLessThanOrEqual(1 + Math.floor(elapsed / STORM_COOLDOWN_MS));
+    expect(upstream.requests).toHaveLength(0);
+    // …and genuine tokens were never starved.
+    await expectForwarded(gateway, await keyPairToken(genuine, 'alice'));
+  });
+});
+
+describe('the key endpoint fails before any keys were loaded → 503 keys_unavailable, fail closed', () => {
+  let jwks: JwksServer;
+  let pair: TestKeyPair;
+
+  beforeAll(async () => {
+    pair = await generateTestKeyPair('EdDSA');
+    jwks = await startJwksServer([pair]);
+  });
+  afterAll(async () => {
+    await jwks?.close();
+  });
+
+  const modes: JwksMode[] = ['down', 'error', 'hang', 'garbage', 'html', 'no-keys', 'redirect', 'huge'];
+  for (const mode of modes) {
+    it(`endpoint ${mode}`, async () => {
+      jwks.setMode(mode, `${jwks.url}?again`);
+      const gateway = await gatewayFor(jwks, '  jwks_timeout: 300ms');
+      try {
+        const reply = await get(gateway, await keyPairToken(pair, 'alice'));
+        expectDenial(reply, 503, 'keys_unavailable');
+        expect(Number(reply.headers['retry-after'])).toBeGreaterThan(0);
+        expect(upstream.requests).toHaveLength(0);
+        const ready = await call(gateway.adminUrl, { path: '/readyz' });
+        expect(ready.status).not.toBe(200);
+        // A shared-secret token does not depend on those keys: still served.
+        await expectForwarded(gateway, await hs256Token('alice'));
+      } finally {
+        await gateway.close();
+        jwks.setMode('ok');
+      }
+    });
+  }
+
+  it('recovers on the first request after the endpoint is back and the cooldown has passed', async () => {
+    jwks.setMode('down');
+    const gateway = await gatewayFor(jwks, `  jwks_cooldown: ${COOLDOWN_MS}ms`);
+    try {
+      const token = await keyPairToken(pair, 'alice');
+      await expectRefused(gateway, token, 503, 'keys_unavailable');
+      jwks.setMode('ok');
+      await cooldownOver();
+      await expectForwarded(gateway, token);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('the key endpoint fails after keys were loaded', () => {
+  for (const mode of ['down', 'hang', 'garbage', 'no-keys'] as const) {
+    it(`endpoint ${mode}: the last good keys still verify, unknown kids are 401 (not forwarded, not 503)`, async () => {
+      const pair = await generateTestKeyPair('EdDSA');
+      const jwks = await startJwksServer([pair]);
+      const gateway = await gatewayFor(jwks, `  jwks_cooldown: ${COOLDOWN_MS}ms\n  jwks_timeout: 300ms`);
+      try {
+        await expectForwarded(gateway, await keyPairToken(pair, 'alice'));
+        jwks.setMode(mode);
+        await cooldownOver();
+        const fetchesBefore = jwks.requests;
+        await expectRefused(gateway, await keyPairToken(await generateTestKeyPair('EdDSA'), 'alice'));
+        expect(jwks.requests).toBe(fetchesBefore + 1);
+        await expectForwarded(gateway, await keyPairToken(pair, 'alice'));
+      } finally {
+        await gateway.close();
+        await jwks.close();
+      }
+    });
+  }
+});
+
+describe('a token for the other kind of issuer', () => {
+  it('an HS256 token (with the JWKS issuer\'s iss) to a JWKS-only gateway → 401, no key fetch', async () => {
+    const pair = await generateTestKeyPair('EdDSA');
+    const jwks = await startJwksServer([pair]);
+    const gateway = await gatewayFor(jwks, '', false);
+    try {
+      const fetchesBefore = jwks.requests;
+      const now = epochSeconds();
+      for (const key of [TEST_SECRET, JSON.stringify(pair.publicJwk), pair.publicJwk.x!]) {
+        await expectRefused(gateway, await signToken({ iss: JWKS_ISSUER, aud: JWKS_ISSUER, sub: 'alice', iat: now, exp: now + 900 }, { alg: 'HS256', key, kid: pair.kid }));
+      }
+      expect(jwks.requests).toBe(fetchesBefore);
+      await expectForwarded(gateway, await keyPairToken(pair, 'alice'));
+    } finally {
+      await gateway.close();
+      await jwks.close();
+    }
+  });
+
+  it('an EdDSA token (with the shared-secret issuer\'s iss) to a secret-only gateway → 401', async () => {
+    const gateway = await startTestGateway(hs256Config(upstream.url), testEnv);
+    try {
+      const pair = await generateTestKeyPair('EdDSA');
+      const now = epochSeconds();
+      const claims = { iss: TEST_ISSUER, aud: TEST_ISSUER, sub: 'alice', iat: now, exp: now + 900 };
+      await expectRefused(gateway, await signToken(claims, { alg: 'EdDSA', key: pair.privateKey, kid: pair.kid }));
+      await expectRefused(gateway, await signToken(claims, { alg: 'EdDSA', key: pair.privateKey, kid: pair.kid, header: { jwk: pair.publicJwk } }));
+      await expectForwarded(gateway, await hs256Token('alice'));
+    } finally {
+      await gateway.close();
+    }
+  });
+});
