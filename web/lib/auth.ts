@@ -38,11 +38,17 @@ export function readAuthSettings(env: Record<string, string | undefined> = proce
   return {
     baseURL,
     secret,
-    dbFile: env.WEB_DB ?? path.resolve(process.cwd(), '..', 'data', 'web.sqlite'),
+    dbFile: env.WEB_DB ?? defaultDbFile(),
     trustedOrigins: trustedOriginsFor(baseURL, env.WEB_TRUSTED_ORIGINS),
     jwtAlg,
     jwtExpiresIn: env.JWT_EXPIRES_IN ?? '15m',
   };
+}
+
+// <repo>/data/web.sqlite when run from web/ (npm start, next start). The ignore comment keeps the
+// build's file tracing from copying a local database into its (standalone) output.
+function defaultDbFile(): string {
+  return path.resolve(/*turbopackIgnore: true*/ process.cwd(), '..', 'data', 'web.sqlite');
 }
 
 // Browsers treat localhost and 127.0.0.1 as different origins; accept both spellings of the
