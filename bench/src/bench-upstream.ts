@@ -5,7 +5,7 @@ import { UNCACHED_TARGETS, type BenchOptions } from './bench-options.js';
 import { prepareUsers, type BenchPlans } from './bench-users.js';
 import type { LoadGenerator, PreparedPlan } from './loadgen.js';
 import type { Placement } from './placement.js';
-import { cpuSeconds } from './proc-cpu.js';
+import { cpuSeconds, selfAndReapedChildrenSeconds, systemBusySeconds } from './proc-cpu.js';
 import { TARGET_LABELS, type Measurement, type TargetId, type UpstreamId } from './results.js';
 import { startFastapi, startGateway, startNginx, startUpstreamTodo, type GatewayService } from './services.js';
 import type { Service } from './spawn-service.js';
@@ -121,6 +121,7 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
     }
     log(`${upstreamId}: paths ${targets.map((t) => TARGET_LABELS[t.id]).join(', ')}`);
 
+    const proxies = [...new Set(targets.map((t) => t.proxy).filter((p): p is Service => p !== undefined))];
     const maxConnections = Math.max(...options.connections);
     if (options.warmupSec > 0) {
       for (const t of targets) await loadgen.run(t.url, t.plan, maxConnections, options.warmupSec);
@@ -132,11 +133,17 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
         // does not always favour the same path.
         const order = round % 2 === 1 ? targets : [...targets].reverse();
         for (const t of order) {
+          const ours = (): number => proxies.reduce((sum, p) => sum + cpuSeconds(p.pid), cpuSeconds(upstream.pid)) + selfAndReapedChildrenSeconds();
+          const busyBefore = systemBusySeconds();
+          const oursBefore = ours();
           const proxyBefore = t.proxy ? cpuSeconds(t.proxy.pid) : Number.NaN;
           const upstreamBefore = cpuSeconds(upstream.pid);
+          const wallBefore = process.hrtime.bigint();
           const r = await loadgen.run(t.url, t.plan, connections, options.durationSec);
+          const wallSec = Number(process.hrtime.bigint() - wallBefore) / 1e9;
           const proxyAfter = t.proxy ? cpuSeconds(t.proxy.pid) : Number.NaN;
           const upstreamAfter = cpuSeconds(upstream.pid);
+          const other = (systemBusySeconds() - busyBefore - (ours() - oursBefore)) / wallSec;
           const m: Measurement = {
             upstream: upstreamId,
             target: t.id,
@@ -148,10 +155,11 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
             latencyUs: r.latencyUs,
             proxyCpuUsPerReq: t.proxy ? cpuPerRequestUs(proxyBefore, proxyAfter, r.requests) : null,
             upstreamCpuUsPerReq: cpuPerRequestUs(upstreamBefore, upstreamAfter, r.requests),
+            otherCpuCores: Number.isFinite(other) ? Math.max(0, other) : null,
           };
           measurements.push(m);
           const cpu = m.proxyCpuUsPerReq === null ? '' : `, proxy CPU ${m.proxyCpuUsPerReq.toFixed(1)} µs/req`;
-          log(`  round ${round} c=${connections} ${TARGET_LABELS[t.id].padEnd(24)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${String(r.latencyUs.p50).padStart(5)} µs  p99 ${String(r.latencyUs.p99).padStart(6)} µs${cpu}${r.failures ? `  FAILED ${r.failures}` : ''}`);
+          log(`  round ${round} c=${connections} ${TARGET_LABELS[t.id].padEnd(24)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${String(r.latencyUs.p50).padStart(5)} µs  p99 ${String(r.latencyUs.p99).padStart(6)} µs${cpu}${r.failures ? `  FAILED ${r.failures}` : ''}${m.otherCpuCores && m.otherCpuCores > 0.1 ? `  (other processes: ${m.otherCpuCores.toFixed(2)} cores)` : ''}`);
         }
       }
     }

@@ -11,6 +11,7 @@ import { measureUpstream } from './bench-upstream.js';
 import { evaluateTargets, summarise } from './budget.js';
 import { autocannonGenerator, wrkGenerator } from './loadgen.js';
 import { describeMix } from './mix.js';
+import { spread } from './stats.js';
 import { describePlacement, planPlacement } from './placement.js';
 import { renderResultsMarkdown, spliceReadme } from './render-results.js';
 import type { BenchResults, Measurement } from './results.js';
@@ -98,6 +99,10 @@ async function main(): Promise<number> {
   const summary = summarise(measurements);
   const failed = measurements.reduce((n, m) => n + m.failures, 0);
   if (failed) notes.push(`${failed} requests failed during the rounds: those numbers are suspect`);
+  const otherCpuCores = spread(measurements.map((m) => m.otherCpuCores ?? Number.NaN));
+  if (otherCpuCores.max > 0.1) {
+    notes.push(`other processes on the machine used up to ${otherCpuCores.max.toFixed(2)} cores during the rounds (median ${otherCpuCores.median.toFixed(2)}): rounds that overlap with them are noisy, which is what the min–max shows`);
+  }
   const results: BenchResults & { gatewayTokenCacheMetrics: Record<string, string[]> } = {
     meta: {
       startedAt,
@@ -112,6 +117,7 @@ async function main(): Promise<number> {
       warmupSec: options.warmupSec,
       connections: options.connections,
       quick: options.quick,
+      otherCpuCores,
       notes,
     },
     summary,

@@ -84,3 +84,31 @@ export function cpuSeconds(root: number): number {
   }
   return seen ? ticks / clockTicks() : Number.NaN;
 }
+
+/** Seconds all cores have spent busy (everything but idle and iowait), from /proc/stat. */
+export function systemBusySeconds(): number {
+  try {
+    const first = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const [label, ...fields] = first.trim().split(/\s+/);
+    if (label !== 'cpu') return Number.NaN;
+    const v = fields.map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already inside user)
+    const busy = (v[0] ?? 0) + (v[1] ?? 0) + (v[2] ?? 0) + (v[5] ?? 0) + (v[6] ?? 0) + (v[7] ?? 0);
+    return busy / clockTicks();
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** This process's CPU plus that of its children already waited for (wrk runs), seconds. */
+export function selfAndReapedChildrenSeconds(): number {
+  try {
+    const line = readFileSync('/proc/self/stat', 'utf8');
+    const rest = line.slice(line.lastIndexOf(')') + 2).split(' ');
+    // utime stime cutime cstime are fields 14–17, i.e. rest[11..14]
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(rest[i]), 0);
+    return Number.isFinite(ticks) ? ticks / clockTicks() : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}

@@ -35,6 +35,12 @@ export interface Measurement {
   readonly proxyCpuUsPerReq: number | null;
   /** CPU of the upstream per request, µs. */
   readonly upstreamCpuUsPerReq: number | null;
+  /**
+   * Cores' worth of CPU used during the round by processes that are not part of the benchmark
+   * (total busy time − upstream − proxies − load generator − the bench itself) ÷ round time.
+   * Anything well above 0 means the numbers were disturbed.
+   */
+  readonly otherCpuCores?: number | null;
 }
 
 export interface VsDirect {
@@ -88,6 +94,8 @@ export interface RunMeta {
   readonly warmupSec: number;
   readonly connections: readonly number[];
   readonly quick: boolean;
+  /** Cores used by processes outside the benchmark during the rounds (see Measurement.otherCpuCores). */
+  readonly otherCpuCores?: Spread;
   readonly notes: readonly string[];
 }
 
