@@ -20,6 +20,14 @@ const ALWAYS_STRIPPED: ReadonlySet<string> = new Set([
 
 const FORWARDING_HEADERS: ReadonlySet<string> = new Set(['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip']);
 
+/**
+ * Every `X-Forwarded-*` counts, not only the three the gateway sets: an upstream may read
+ * X-Forwarded-Port, -Ssl, -Server or -Uri to build URLs or decide the scheme.
+ */
+function isForwardingHeader(lower: string): boolean {
+  return FORWARDING_HEADERS.has(lower) || lower.startsWith('x-forwarded-');
+}
+
 /** Framing is recomputed for the upstream; a `Connection` token naming it must not drop it. */
 const NEVER_CONNECTION_STRIPPED: ReadonlySet<string> = new Set(['content-length', 'content-type']);
 
@@ -61,7 +69,7 @@ export function buildUpstreamHeaders(req: IncomingMessage, policy: UpstreamHeade
     if (lower.includes('_')) continue; // X_User_Id would reach WSGI/CGI upstreams as X-User-Id
     if (ALWAYS_STRIPPED.has(lower) || policy.identityHeaders.has(lower)) continue;
     if (namedInConnection?.has(lower) && !NEVER_CONNECTION_STRIPPED.has(lower)) continue;
-    if (FORWARDING_HEADERS.has(lower)) {
+    if (isForwardingHeader(lower)) {
       if (!inputs.peerTrusted) continue;
       if (lower === 'x-forwarded-for') {
         incomingForwardedFor = incomingForwardedFor ? `${incomingForwardedFor}, ${value}` : value;
