@@ -1,0 +1,229 @@
+// THREATS.md family 7 — framing, over raw sockets: request smuggling (CL+TE, duplicate lengths,
+// obfuscated Transfer-Encoding, obs-fold), pipelining where only the first request has a token,
+// bodies left unread on a refusal, and unusual methods.
+//
+// Each smuggling attempt hides a second request for /api/bob/tasks — carrying alice's valid
+// token — where a desynchronised parser would see it. Whatever the gateway answers, the upstream
+// must never receive anything for bob, and at most the one legitimate request.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
+import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
+import { hs256Token } from '../support/hs256.js';
+import { sendRaw, statusCodes } from '../support/raw-http.js';
+import { hostOf } from '../support/threat-kit.js';
+
+let upstream: RecordingUpstream;
+let gateway: TestGateway;
+let alice: string;
+let host: string;
+
+beforeAll(async () => {
+  upstream = await startRecordingUpstream();
+  gateway = await startTestGateway(hs256Config(upstream.url), testEnv);
+  alice = await hs256Token('alice');
+  host = hostOf(gateway.url);
+});
+afterAll(async () => {
+  await gateway?.close();
+  await upstream?.close();
+});
+beforeEach(() => upstream.reset());
+
+const CRLF = '\r\n';
+
+/** The request a desynchronised server would see as a second one. */
+function smuggled(): string {
+  return `GET /api/bob/tasks HTTP/1.1${CRLF}Host: ${host}${CRLF}Authorization: Bearer ${alice}${CRLF}Connection: close${CRLF}${CRLF}`;
+}
+
+/** A POST to alice's tasks with the given extra header lines and raw body bytes. */
+function post(headerLines: readonly string[], body: string): string {
+  return [`POST /api/alice/tasks HTTP/1.1`, `Host: ${host}`, `Authorization: Bearer ${alice}`, 'Content-Type: application/json', ...headerLines].join(CRLF) + CRLF + CRLF + body;
+}
+
+function expectNothingForBob(): void {
+  expect(upstream.requests.filter((r) => r.url.includes('bob'))).toEqual([]);
+  expect(upstream.requests.length).toBeLessThanOrEqual(1);
+  for (const r of upstream.requests) {
+    expect(r.url).toBe('/api/alice/tasks');
+    expect(r.headers['x-user-id']).toBe('alice');
+  }
+}
+
+describe('request smuggling → 400, nothing forwarded', () => {
+  // Built inside each test: the token and the gateway's Host exist only once beforeAll has run.
+  const chunkedThenSmuggled = () => `0${CRLF}${CRLF}${smuggled()}`;
+  const attempts: Array<[string, () => string]> = [
+    ['Content-Length and Transfer-Encoding (CL.TE)', () => post(['Content-Length: 5', 'Transfer-Encoding: chunked'], chunkedThenSmuggled())],
+    ['Transfer-Encoding and Content-Length (TE.CL)', () => post(['Transfer-Encoding: chunked', `Content-Length: ${chunkedThenSmuggled().length}`], chunkedThenSmuggled())],
+    ['two different Content-Lengths', () => post(['Content-Length: 2', `Content-Length: ${2 + smuggled().length}`], `{}${smuggled()}`)],
+    ['a Content-Length list', () => post([`Content-Length: 2, ${2 + smuggled().length}`], `{}${smuggled()}`)],
+    ['a signed Content-Length', () => post(['Content-Length: +2'], `{}${smuggled()}`)],
+    ['a hexadecimal Content-Length', () => post(['Content-Length: 0x2'], `{}${smuggled()}`)],
+    ['Transfer-Encoding: xchunked with a Content-Length', () => post(['Transfer-Encoding: xchunked', 'Content-Length: 5'], chunkedThenSmuggled())],
+    ['Transfer-Encoding: xchunked alone', () => post(['Transfer-Encoding: xchunked'], chunkedThenSmuggled())],
+    ['Transfer-Encoding: chunked, identity (chunked not last)', () => post(['Transfer-Encoding: chunked, identity'], chunkedThenSmuggled())],
+    ['a space before the colon', () => post(['Transfer-Encoding : chunked', 'Content-Length: 5'], chunkedThenSmuggled())],
+    ['Transfer-Encoding folded onto the previous line (obs-fold)', () => post(['X-Padding: a', ' Transfer-Encoding: chunked', 'Content-Length: 5'], chunkedThenSmuggled())],
+    ['Transfer-Encoding value on a continuation line (obs-fold)', () => post(['Transfer-Encoding:', ' chunked', 'Content-Length: 5'], chunkedThenSmuggled())],
+    ['a vertical tab in Transfer-Encoding', () => post(['Transfer-Encoding:\u000bchunked', 'Content-Length: 5'], chunkedThenSmuggled())],
+    ['a chunk size with a bogus prefix', () => post(['Transfer-Encoding: chunked'], `0x2${CRLF}{}${CRLF}0${CRLF}${CRLF}${smuggled()}`)],
+    ['an overflowing chunk size', () => post(['Transfer-Encoding: chunked'], `fffffffffffffffff1${CRLF}{}${CRLF}0${CRLF}${CRLF}${smuggled()}`)],
+    ['a bare LF after the chunk size', () => post(['Transfer-Encoding: chunked'], `2\n{}${CRLF}0${CRLF}${CRLF}${smuggled()}`)],
+  ];
+  for (const [name, bytes] of attempts) {
+    it(name, async () => {
+      const reply = await sendRaw(gateway.url, bytes());
+      expect(statusCodes(reply.raw)[0], reply.raw.slice(0, 200)).toBe(400);
+      expect(upstream.requests).toEqual([]);
+    });
+  }
+});
+
+describe('framing odd but unambiguous: parsed the one way, the hidden request answered on its own', () => {
+  const body = '{"title":"x"}';
+  const chunked = `${body.length.toString(16)}${CRLF}${body}${CRLF}0${CRLF}${CRLF}`;
+  const cases: Array<[string, () => string]> = [
+    ['extra spaces around chunked', () => post(['Transfer-Encoding:    chunked   '], chunked + smuggled())],
+    ['Chunked in another case', () => post(['Transfer-Encoding: Chunked'], chunked + smuggled())],
+    ['a chunk extension', () => post(['Transfer-Encoding: chunked'], `${body.length.toString(16)};name=value${CRLF}${body}${CRLF}0${CRLF}${CRLF}${smuggled()}`)],
+    ['a body holding a request line', () => post([`Content-Length: ${body.length}`], body + smuggled())],
+  ];
+  for (const [name, bytes] of cases) {
+    it(`${name}: the POST is forwarded once with its body, the request after it is judged alone (403)`, async () => {
+      const reply = await sendRaw(gateway.url, bytes());
+      const codes = statusCodes(reply.raw);
+      expect(codes[0]).toBe(200);
+      // The "smuggled" request is simply the next request on the connection: alice's token on bob's path.
+      expect(codes.slice(1)).toEqual([403]);
+      expectNothingForBob();
+      expect(upstream.requests).toHaveLength(1);
+      expect(upstream.requests[0]!.body.toString('utf8')).toBe(body);
+    });
+  }
+
+  it('duplicate identical Content-Lengths are refused or read as one length, never split', async () => {
+    const reply = await sendRaw(gateway.url, post([`Content-Length: ${body.length}`, `Content-Length: ${body.length}`], body + smuggled()));
+    const codes = statusCodes(reply.raw);
+    expect([200, 400]).toContain(codes[0]);
+    if (codes[0] === 200) expect(upstream.requests[0]!.body.toString('utf8')).toBe(body);
+    expectNothingForBob();
+  });
+
+  it('obs-fold in an ordinary header is refused or joined, never a new header', async () => {
+    const reply = await sendRaw(
+      gateway.url,
+      [`GET /api/alice/tasks HTTP/1.1`, `Host: ${host}`, `Authorization: Bearer ${alice}`, 'X-Note: first', ' X-User-Id: bob', 'Connection: close'].join(CRLF) + CRLF + CRLF,
+    );
+    const codes = statusCodes(reply.raw);
+    expect([200, 400]).toContain(codes[0]);
+    for (const r of upstream.requests) expect(upstream.headerValues(r, 'x-user-id')).toEqual(['alice']);
+  });
+
+  it('an Authorization header folded over two lines does not become a credential for someone else', async () => {
+    const [h, p, s] = alice.split('.');
+    const reply = await sendRaw(gateway.url, [`GET /api/alice/tasks HTTP/1.1`, `Host: ${host}`, `Authorization: Bearer ${h}.${p}`, ` .${s}`, 'Connection: close'].join(CRLF) + CRLF + CRLF);
+    expect([400, 401]).toContain(statusCodes(reply.raw)[0]);
+    expect(upstream.requests).toEqual([]);
+  });
+});
+
+describe('bodies left unread on a refusal are never parsed as requests', () => {
+  it('a 401 POST whose Content-Length body is a valid request', async () => {
+    const inner = `GET /api/alice/tasks HTTP/1.1${CRLF}Host: ${host}${CRLF}Authorization: Bearer ${alice}${CRLF}Connection: close${CRLF}${CRLF}`;
+    const bytes = [`POST /api/alice/tasks HTTP/1.1`, `Host: ${host}`, `Content-Length: ${inner.length}`].join(CRLF) + CRLF + CRLF + inner;
+    const reply = await sendRaw(gateway.url, bytes + `GET /health HTTP/1.1${CRLF}Host: ${host}${CRLF}Connection: close${CRLF}${CRLF}`);
+    const codes = statusCodes(reply.raw);
+    expect(codes[0]).toBe(401);
+    // If the connection stayed open, the next thing answered is the real second request (/health), not the body.
+    expect(codes.slice(1).every((c) => c === 200)).toBe(true);
+    expect(upstream.requests.filter((r) => r.url === '/api/alice/tasks')).toEqual([]);
+  });
+
+  it('a 403 POST whose chunked body is a valid request', async () => {
+    const inner = `GET /api/alice/tasks HTTP/1.1${CRLF}Host: ${host}${CRLF}Authorization: Bearer ${alice}${CRLF}Connection: close${CRLF}${CRLF}`;
+    const bytes = [`POST /api/bob/tasks HTTP/1.1`, `Host: ${host}`, `Authorization: Bearer ${alice}`, 'Transfer-Encoding: chunked'].join(CRLF) + CRLF + CRLF;
+    const reply = await sendRaw(gateway.url, `${bytes}${inner.length.toString(16)}${CRLF}${inner}${CRLF}0${CRLF}${CRLF}GET /health HTTP/1.1${CRLF}Host: ${host}${CRLF}Connection: close${CRLF}${CRLF}`);
+    const codes = statusCodes(reply.raw);
+    expect(codes[0]).toBe(403);
+    expect(codes.slice(1).every((c) => c === 200)).toBe(true);
+    expect(upstream.requests.filter((r) => r.url.startsWith('/api/'))).toEqual([]);
+  });
+});
+
+describe('pipelining', () => {
+  const get = (path: string, token: string | null, last = false) =>
+    [`GET ${path} HTTP/1.1`, `Host: ${host}`, ...(token ? [`Authorization: Bearer ${token}`] : []), ...(last ? ['Connection: close'] : [])].join(CRLF) + CRLF + CRLF;
+
+  it('only the first request carries a token: the second is 401, the upstream got one', async () => {
+    const reply = await sendRaw(gateway.url, get('/api/alice/tasks', alice) + get('/api/alice/tasks', null, true));
+    expect(statusCodes(reply.raw)).toEqual([200, 401]);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('a token is never carried over: token, none, token → 200, 401, 200', async () => {
+    const reply = await sendRaw(gateway.url, get('/api/alice/tasks', alice) + get('/api/alice/tasks/1', null) + get('/api/alice/tasks', alice, true));
+    expect(statusCodes(reply.raw)).toEqual([200, 401, 200]);
+    expect(upstream.requests.map((r) => r.url)).toEqual(['/api/alice/tasks', '/api/alice/tasks']);
+  });
+
+  it('the same token on another user\'s path in the second request → 403', async () => {
+    const reply = await sendRaw(gateway.url, get('/api/alice/tasks', alice) + get('/api/bob/tasks', alice, true));
+    expect(statusCodes(reply.raw)).toEqual([200, 403]);
+    expectNothingForBob();
+  });
+});
+
+describe('unusual methods are never forwarded', () => {
+  const send = (requestLine: string) =>
+    sendRaw(gateway.url, [requestLine, `Host: ${host}`, `Authorization: Bearer ${alice}`, 'Connection: close'].join(CRLF) + CRLF + CRLF);
+
+  for (const method of ['PROPFIND', 'TRACE', 'MKCOL', 'PURGE', 'OPTIONS', 'DELETE', 'PATCH']) {
+    it(`${method} /api/alice/tasks → 405 with Allow`, async () => {
+      const reply = await send(`${method} /api/alice/tasks HTTP/1.1`);
+      expect(reply.status).toBe(405);
+      expect(reply.headers['allow']).toContain('GET');
+      expect(JSON.parse(reply.body)).toMatchObject({ reason: 'method_not_allowed' });
+      expect(upstream.requests).toEqual([]);
+    });
+  }
+
+  it('HEAD on a PATCH-only route → 405', async () => {
+    const reply = await send('HEAD /api/alice/tasks/1/complete HTTP/1.1');
+    expect(reply.status).toBe(405);
+    expect(upstream.requests).toEqual([]);
+  });
+
+  for (const line of ['get /api/alice/tasks HTTP/1.1', 'Get /api/alice/tasks HTTP/1.1', 'FOO /api/alice/tasks HTTP/1.1', 'G\u00c9T /api/alice/tasks HTTP/1.1']) {
+    it(`${JSON.stringify(line)} → 400 from the parser`, async () => {
+      const reply = await send(line);
+      expect(reply.status).toBe(400);
+      expect(upstream.requests).toEqual([]);
+    });
+  }
+
+  for (const line of ['CONNECT evil.example:443 HTTP/1.1', 'CONNECT /api/alice/tasks HTTP/1.1', `CONNECT ${host} HTTP/1.1`]) {
+    it(`${JSON.stringify(line)} → refused or the connection closed, never forwarded`, async () => {
+      const reply = await send(line);
+      expect([0, 400, 405]).toContain(reply.status);
+      expect(upstream.requests).toEqual([]);
+    });
+  }
+
+  it('an Upgrade request (websocket) → answered as plain HTTP, the Upgrade never forwarded', async () => {
+    const reply = await sendRaw(
+      gateway.url,
+      [`GET /api/alice/tasks HTTP/1.1`, `Host: ${host}`, `Authorization: Bearer ${alice}`, 'Connection: Upgrade, close', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='].join(CRLF) + CRLF + CRLF,
+    );
+    expect(reply.status, reply.raw.slice(0, 300)).not.toBe(101);
+    for (const r of upstream.requests) expect(upstream.headerValues(r, 'upgrade')).toEqual([]);
+  });
+
+  it('HTTP/1.1 without Host → 400; two Hosts → 400', async () => {
+    const noHost = await sendRaw(gateway.url, [`GET /api/alice/tasks HTTP/1.1`, `Authorization: Bearer ${alice}`, 'Connection: close'].join(CRLF) + CRLF + CRLF);
+    expect(noHost.status).toBe(400);
+    const twoHosts = await sendRaw(gateway.url, [`GET /api/alice/tasks HTTP/1.1`, `Host: ${host}`, 'Host: evil.example', `Authorization: Bearer ${alice}`, 'Connection: close'].join(CRLF) + CRLF + CRLF);
+    expect([200, 400]).toContain(twoHosts.status);
+    for (const r of upstream.requests) expect(r.headers['x-forwarded-host']).toBe(host);
+  });
+});
