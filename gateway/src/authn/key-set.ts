@@ -110,7 +110,9 @@ export class KeySet {
   }
 
   private cooldownOver(): boolean {
-    return this.options.now() - this.lastAttemptMs >= this.options.cooldownMs;
+    const elapsed = this.options.now() - this.lastAttemptMs;
+    // A wall clock stepped backwards must not block refetching until it catches up.
+    return elapsed >= this.options.cooldownMs || elapsed < 0;
   }
 
   private refetchIfAllowed(): Promise<void> {

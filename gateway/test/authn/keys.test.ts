@@ -121,6 +121,15 @@ describe('rotation', () => {
     expect(fetchesSince()).toBe(2);
   });
 
+  it('a wall clock stepped backwards does not block refetching', async () => {
+    const { a, clock, fetchesSince } = setup();
+    await a.start();
+    server.setKeys([keyA, keyB]);
+    clock.advance(-3_600_000);
+    await expect(a.verify(await tokenFor(keyB, clock))).resolves.toMatchObject({ ok: true });
+    expect(fetchesSince()).toBe(2);
+  });
+
   it('a storm of 200 random kids causes at most one refetch', async () => {
     const { a, clock, fetchesSince } = setup();
     await a.start();
