@@ -112,7 +112,7 @@ function ensureBuilds() {
   if (webMode === 'start' && !webBuildIsCurrent()) {
     run('building the web app once (next build, about a minute on a laptop)', process.execPath, [nextBin, 'build'], {
       cwd: webDir,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+      env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
     });
   }
 }
@@ -241,7 +241,12 @@ async function main() {
 
   startChild('web', '32', [nextBin, webMode, '--port', String(ports.web), '--hostname', '127.0.0.1'], {
     cwd: webDir,
-    env: { ...baseEnv, GATEWAY_URL: gatewayUrl, WEB_DB: process.env.WEB_DB || path.join(dataDir, 'web.sqlite') },
+    env: {
+      ...baseEnv,
+      NODE_ENV: webMode === 'dev' ? 'development' : 'production',
+      GATEWAY_URL: gatewayUrl,
+      WEB_DB: process.env.WEB_DB || path.join(dataDir, 'web.sqlite'),
+    },
   });
   // /api/health answers once Better Auth's tables exist, so the JWKS is servable.
   await waitHealthy('web', `http://127.0.0.1:${ports.web}/api/health`, webMode === 'dev' ? 120_000 : 60_000);

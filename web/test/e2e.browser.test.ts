@@ -143,7 +143,7 @@ beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   fs.mkdirSync(artifacts, { recursive: true });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'web-e2e-'));
-  ensureWebBuild(); // the first run builds (about a minute on 2 cores); later runs reuse it
+  await ensureWebBuild(); // the first run builds (about a minute on 2 cores); later runs reuse it
 
   const secret = randomBytes(32).toString('base64url');
   const webPort = await freePort();

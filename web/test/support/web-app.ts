@@ -1,6 +1,8 @@
 // The web app as users get it: a production build (`next build`, done here if missing or older
 // than the sources) served by `next start`.
 import fs from 'node:fs';
+import os from 'node:os';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startChild, type Child } from './child.js';
@@ -20,17 +22,62 @@ function newestMtime(target: string): number {
   return fs.readdirSync(target).reduce((newest, entry) => Math.max(newest, newestMtime(path.join(target, entry))), stat.mtimeMs);
 }
 
-export function ensureWebBuild(): void {
+function buildIsCurrent(): boolean {
   const buildId = path.join(webDir, '.next/BUILD_ID');
   const sources = ['app', 'components', 'lib', 'public', 'next.config.ts', 'package.json'].map((s) => path.join(webDir, s));
-  if (fs.existsSync(buildId) && Math.max(...sources.map(newestMtime)) <= fs.statSync(buildId).mtimeMs) return;
-  const result = spawnSync(process.execPath, [nextBin, 'build'], {
-    cwd: webDir,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+  return fs.existsSync(buildId) && Math.max(...sources.map(newestMtime)) <= fs.statSync(buildId).mtimeMs;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Test files run in parallel workers; only one may run `next build`. The lock is a directory
+ * (mkdir is atomic) holding the builder's pid, so a crashed builder's lock is recognised.
+ */
+async function withBuildLock(work: () => void): Promise<void> {
+  // Outside the repo (nothing to ignore or commit) and outside .next (next build empties it).
+  const lock = path.join(os.tmpdir(), `next-build-${createHash('sha256').update(webDir).digest('hex').slice(0, 12)}.lock`);
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
+      if (holder && !processIsAlive(holder)) fs.rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`another next build still holds ${lock}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    work();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Builds the app unless a build newer than every source exists (checked again under the lock). */
+export async function ensureWebBuild(): Promise<void> {
+  if (buildIsCurrent()) return;
+  await withBuildLock(() => {
+    if (buildIsCurrent()) return; // another worker built it while we waited
+    const result = spawnSync(process.execPath, [nextBin, 'build'], {
+      cwd: webDir,
+      env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
   });
-  if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
 }
 
 export interface RunningWeb {
