@@ -51,6 +51,9 @@ const webOrigin = new URL(process.env.BETTER_AUTH_URL || `http://localhost:${por
 const gatewayUrl = `http://localhost:${ports.gateway}`;
 const gatewayConfig = path.resolve(root, process.env.GATEWAY_CONFIG || 'config/gateway.yaml');
 const webMode = process.env.WEB_MODE === 'dev' ? 'dev' : 'start';
+const webDb = path.resolve(root, process.env.WEB_DB || path.join(dataDir, 'web.sqlite'));
+const todoDb = process.env.TODO_DB === ':memory:' ? ':memory:' : path.resolve(root, process.env.TODO_DB || path.join(dataDir, 'todo.sqlite'));
+const shown = (file) => (file === ':memory:' ? file : path.relative(root, file).startsWith('..') ? file : path.relative(root, file));
 
 // ---------------------------------------------------------------- preparation
 
@@ -235,7 +238,7 @@ async function main() {
 
   startChild('todo', '35', [path.join(root, 'upstream-todo', 'dist', 'main.js')], {
     cwd: root,
-    env: { ...baseEnv, HOST: '127.0.0.1', PORT: String(ports.upstream) },
+    env: { ...baseEnv, HOST: '127.0.0.1', PORT: String(ports.upstream), TODO_DB: todoDb },
   });
   await waitHealthy('upstream-todo', `http://127.0.0.1:${ports.upstream}/health`, 20_000);
 
@@ -245,7 +248,7 @@ async function main() {
       ...baseEnv,
       NODE_ENV: webMode === 'dev' ? 'development' : 'production',
       GATEWAY_URL: gatewayUrl,
-      WEB_DB: process.env.WEB_DB || path.join(dataDir, 'web.sqlite'),
+      WEB_DB: webDb,
     },
   });
   // /api/health answers once Better Auth's tables exist, so the JWKS is servable.
@@ -276,7 +279,8 @@ ${line}
     task service  http://127.0.0.1:${ports.upstream}  (behind the gateway; no auth of its own)
 
   secret: ${source}
-  data:   ${path.relative(root, dataDir)}/ (SQLite files)    Ctrl-C stops everything.
+  data:   ${shown(webDb)} (accounts, keys), ${shown(todoDb)} (tasks)
+  Ctrl-C stops everything.
 ${line}
 `);
 }
