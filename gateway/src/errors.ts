@@ -11,7 +11,7 @@ export type Reason =
   | 'user_mismatch'
   | 'no_route'
   | 'method_not_allowed'
-  | 'payload_too_large'
+  | 'body_too_large'
   | 'keys_unavailable'
   | 'upstream_unreachable'
   | 'upstream_timeout'
@@ -45,7 +45,8 @@ const REASONS: Readonly<Record<Reason, ReasonSpec>> = {
   user_mismatch: { status: 403, error: 'forbidden', message: 'The token does not grant access to this user\'s resources.' },
   no_route: { status: 404, error: 'not_found', message: 'No route matches this path.' },
   method_not_allowed: { status: 405, error: 'method_not_allowed', message: 'This method is not allowed on this route.' },
-  payload_too_large: { status: 413, error: 'payload_too_large', message: 'The request body is too large.' },
+  // PRODUCT.md: 413 `payload_too_large` / `body_too_large` (error / reason).
+  body_too_large: { status: 413, error: 'payload_too_large', message: 'The request body is too large.' },
   keys_unavailable: { status: 503, error: 'unavailable', message: 'Signing keys are not available; try again shortly.' },
   upstream_unreachable: { status: 502, error: 'bad_gateway', message: 'The upstream service could not be reached.' },
   upstream_timeout: { status: 504, error: 'gateway_timeout', message: 'The upstream service did not answer in time.' },

@@ -197,7 +197,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     if (outcome.failure === 'client_aborted' || outcome.failure === 'response_aborted') return;
     const res = reply.raw;
     if (res.headersSent || res.destroyed) return;
-    const denial = deny(outcome.failure === 'payload_too_large' ? 'payload_too_large' : outcome.failure);
+    const denial = deny(outcome.failure === 'payload_too_large' ? 'body_too_large' : outcome.failure);
     request.gateway.denial = denial.reason;
     const response = errorResponse(denial, { requestId: request.id, realm: config.realm });
     const body = JSON.stringify(response.body);
