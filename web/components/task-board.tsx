@@ -21,7 +21,8 @@ function describe(err: unknown): string | null {
 
 export function TaskBoard({ user, gatewayUrl }: { user: BoardUser; gatewayUrl: string }) {
   const router = useRouter();
-  const [tasks, setTasks] = useState<Task[] | null>(null); // null while the first load runs
+  const [tasks, setTasks] = useState<Task[] | null>(null); // null until a list has loaded
+  const [loadFailed, setLoadFailed] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [expired, setExpired] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -57,9 +58,10 @@ export function TaskBoard({ user, gatewayUrl }: { user: BoardUser; gatewayUrl: s
   }, []);
 
   const reload = useCallback(async () => {
+    setLoadFailed(false);
     const list = await run(() => api.list(user.id));
     if (list) setTasks(list);
-    else setTasks((current) => current ?? []);
+    else setLoadFailed(true); // keep what is shown; never pretend the list is empty
   }, [api, run, user.id]);
 
   useEffect(() => {
@@ -130,9 +132,18 @@ export function TaskBoard({ user, gatewayUrl }: { user: BoardUser; gatewayUrl: s
       </form>
 
       {tasks === null ? (
-        <p className="muted" role="status" aria-busy="true">
-          Loading your tasks…
-        </p>
+        loadFailed ? (
+          <p className="empty" data-testid="load-failed">
+            Your tasks could not be loaded.{' '}
+            <button type="button" onClick={() => void reload()}>
+              Try again
+            </button>
+          </p>
+        ) : (
+          <p className="muted" role="status" aria-busy="true">
+            Loading your tasks…
+          </p>
+        )
       ) : tasks.length === 0 ? (
         <p className="empty" data-testid="empty-state">
           No tasks yet. Add your first one above.

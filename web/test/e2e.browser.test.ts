@@ -289,6 +289,22 @@ describe('two users in a real browser, through the gateway', () => {
     await banner.waitFor({ state: 'detached' });
   });
 
+  it('says so when the gateway cannot be reached, and loads on "Try again"', async () => {
+    // The network fails for the list call only (as if the gateway were down).
+    await alice.page.route(`${gateway.url}/**`, (route) =>
+      route.request().method() === 'GET' ? route.abort('connectionrefused') : route.continue(),
+    );
+    await alice.page.reload();
+    await alice.page.getByTestId('load-failed').waitFor();
+    expect(await alice.page.locator('main [role="alert"]').textContent()).toContain('could not be reached');
+    expect(await alice.page.getByTestId('empty-state').count()).toBe(0); // never shown as "no tasks"
+    await shot(alice.page, '06-gateway-unreachable');
+    await alice.page.unrouteAll();
+    await alice.page.getByRole('button', { name: 'Try again' }).click();
+    await taskItem(alice.page, 'Alice: write report').waitFor();
+    expect(await alice.page.locator('main [role="alert"]').count()).toBe(0);
+  });
+
   it('a token the gateway refuses is replaced once and the call retried, unseen by the user', async () => {
     const spoiled = await spoilNextTokens(alice.page, 1);
     const before = alice.answers.length;
@@ -320,7 +336,7 @@ describe('two users in a real browser, through the gateway', () => {
     await alice.page.waitForURL(`${web.origin}/sign-in?expired=1`);
     await alice.page.getByText('Your session has expired. Please sign in again.').waitFor();
     await alice.page.unrouteAll();
-    await shot(alice.page, '06-session-expired');
+    await shot(alice.page, '07-session-expired');
     // One refused attempt; no token could be had for a retry, so nothing else was sent.
     expect(alice.answers.slice(before).map((a) => [a.method, a.status])).toEqual([['POST', 401]]);
   });
@@ -343,6 +359,6 @@ describe('two users in a real browser, through the gateway', () => {
 
     await bob.page.goto(`${web.origin}/`);
     await bob.page.waitForURL(`${web.origin}/sign-in`);
-    await shot(bob.page, '07-signed-out');
+    await shot(bob.page, '08-signed-out');
   });
 });
