@@ -193,8 +193,9 @@ describe('two users in a real browser, through the gateway', () => {
   });
 
   it('each user signs up and creates, edits, toggles and deletes their own tasks', async () => {
-    await alice.page.goto(`${web.origin}/`);
+    const landing = await alice.page.goto(`${web.origin}/`);
     await alice.page.waitForURL(`${web.origin}/sign-in`);
+    expect(landing?.headers()['x-frame-options']).toBe('DENY'); // not embeddable (clickjacking)
     await shot(alice.page, '01-sign-in');
 
     alice.id = await signUp(alice.page, 'Alice', `alice-${stamp}@example.com`);
