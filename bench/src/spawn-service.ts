@@ -29,7 +29,25 @@ export interface Spawned {
   readonly exited: Promise<number | null>;
 }
 
+// Every process the bench started and has not stopped yet: killed if the bench itself exits
+// or is interrupted, so no upstream, nginx or gateway outlives it.
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => { for (const child of live) child.kill('SIGKILL'); });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of live) child.kill('SIGTERM');
+      process.exit(130);
+    });
+  }
+}
+
 export function spawnPinned(opts: SpawnOptions): Spawned {
+  installExitHook();
   const [command, args] = opts.cores && opts.cores.length
     ? ['taskset', ['-c', cpuList(opts.cores), opts.command, ...opts.args]]
     : [opts.command, [...opts.args]];
@@ -38,8 +56,9 @@ export function spawnPinned(opts: SpawnOptions): Spawned {
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { tail = (tail + chunk).slice(-4000); });
   // Always drain stdout: a child that logs per request would block on a full pipe otherwise.
   child.stdout!.setEncoding('utf8').on('data', () => {});
+  live.add(child);
   const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
+    child.once('exit', (code) => { live.delete(child); resolve(code); });
     child.once('error', (err) => { tail += `\n${err.message}`; resolve(null); });
   });
   if (child.pid === undefined) throw new Error(`${opts.name}: could not start ${command}`);
