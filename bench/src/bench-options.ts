@@ -13,6 +13,8 @@ export interface BenchOptions {
   readonly outDir: string | undefined;
   readonly updateReadme: boolean;
   readonly quick: boolean;
+  /** Scheduling priority for the measured processes (nice value; negative needs root). */
+  readonly nice: number | undefined;
   readonly help: boolean;
 }
 
@@ -35,6 +37,8 @@ measures direct vs through nginx vs through the gateway in alternating rounds.
   --targets <list>      direct,nginx,gateway,gateway-uncached-hs256,gateway-uncached-eddsa
   --workers <n>         the gateway's workers                       [default: one per proxy core]
   --out <dir>           where results go                            [default bench/results]
+  --nice <n>            run the measured processes at this nice value, e.g. -10 on a
+                        machine shared with other work (negative values need root)
   --no-readme           do not update the table in bench/README.md
   -h, --help            this text`;
 
@@ -52,7 +56,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   let help = false;
   let updateReadme = true;
   const values = new Map<string, string>();
-  const valueFlags = ['--duration', '--rounds', '--warmup', '--connections', '--upstreams', '--targets', '--workers', '--out'];
+  const valueFlags = ['--duration', '--rounds', '--warmup', '--connections', '--upstreams', '--targets', '--workers', '--out', '--nice'];
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.includes('=') ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)] : [argv[i]!, undefined];
     if (flag === '--quick') quick = true;
@@ -75,6 +79,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   const warmupSec = num('--warmup', quick ? 1 : 2, 0);
   const workersRaw = values.has('--workers') ? num('--workers', 1, 1) : undefined;
   for (const v of [durationSec, rounds, warmupSec, workersRaw]) if (typeof v === 'string') return { ok: false, error: v };
+  const niceRaw = values.get('--nice');
+  const nice = niceRaw === undefined ? undefined : Number(niceRaw);
+  if (nice !== undefined && !(Number.isInteger(nice) && nice >= -20 && nice <= 19)) return { ok: false, error: '--nice: expected an integer from -20 to 19' };
   const connRaw = values.get('--connections') ?? '1,32';
   const connections = connRaw.split(',').map((s) => Number(s.trim()));
   if (!connections.every((c) => Number.isInteger(c) && c >= 1 && c <= 10_000)) return { ok: false, error: '--connections: expected integers like 1,32' };
@@ -96,6 +103,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
       outDir: values.get('--out'),
       updateReadme,
       quick,
+      nice,
       help,
     },
   };

@@ -12,7 +12,7 @@ import { evaluateTargets, summarise } from './budget.js';
 import { autocannonGenerator, wrkGenerator } from './loadgen.js';
 import { describeMix } from './mix.js';
 import { spread } from './stats.js';
-import { describePlacement, planPlacement } from './placement.js';
+import { describePlacement, planPlacement, setNiceness } from './placement.js';
 import { renderResultsMarkdown, spliceReadme } from './render-results.js';
 import type { BenchResults, Measurement } from './results.js';
 import { BENCH_ROOT, GATEWAY_BIN, GATEWAY_CONFIG_TEMPLATE, REPO_ROOT, gatewayEnvironment } from './services.js';
@@ -68,7 +68,9 @@ async function main(): Promise<number> {
   }
 
   const placement = planPlacement(availableParallelism(), tools.taskset);
-  log(`bench: placement: ${describePlacement(placement)}`);
+  setNiceness(options.nice);
+  const priority = options.nice === undefined ? '' : `; measured processes at nice ${options.nice}`;
+  log(`bench: placement: ${describePlacement(placement)}${priority}`);
   const workers = options.workers ?? placement.proxy.length;
   const loadgen = tools.wrk ? wrkGenerator(tools.wrk, placement.loadgen) : autocannonGenerator(placement.loadgen);
   log(`bench: latency from ${loadgen.latencySource}`);
@@ -109,7 +111,7 @@ async function main(): Promise<number> {
       finishedAt: new Date().toISOString(),
       host: { cpus: availableParallelism(), model: cpus()[0]?.model.trim() ?? 'unknown', kernel: `Linux ${release()}`, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg()[0] ?? 0 },
       versions: toolVersions(tools),
-      placement: describePlacement(placement) + `; gateway workers: ${workers}`,
+      placement: `${describePlacement(placement)}; gateway workers: ${workers}${priority}`,
       latencySource: loadgen.latencySource,
       mix: describeMix(),
       rounds: options.rounds,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AUTOCANNON_LATENCY_SOURCE } from './autocannon-mix.js';
 import type { PlannedRequest } from './mix.js';
-import { cpuList } from './placement.js';
+import { pinnedCommand } from './placement.js';
 import { parseWrkOutput, type LoadResult } from './wrk-output.js';
 import { renderWrkScript } from './wrk-script.js';
 
@@ -30,9 +30,9 @@ interface Completed {
 }
 
 function runPinned(command: string, args: readonly string[], cores: readonly number[] | undefined, timeoutMs: number): Promise<Completed> {
-  const [cmd, argv] = cores && cores.length ? ['taskset', ['-c', cpuList(cores), command, ...args]] : [command, [...args]];
+  const [cmd, argv] = pinnedCommand(command, args, cores);
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });

@@ -42,3 +42,24 @@ export function describePlacement(p: Placement): string {
   if (!p.pinned) return p.note;
   return `upstream on core ${cpuList(p.upstream)}, load generator on core ${cpuList(p.loadgen)}, gateway/nginx on core ${cpuList(p.proxy)} (${p.note})`;
 }
+
+// Optional scheduling priority for every measured process (upstream, proxies, load generator).
+// On a machine shared with other work, `--nice -10` (root only) lets the benchmark's processes
+// win the CPU so the numbers describe them rather than the neighbours. Off by default.
+let niceness: number | undefined;
+
+export function setNiceness(n: number | undefined): void {
+  niceness = n;
+}
+
+export function currentNiceness(): number | undefined {
+  return niceness;
+}
+
+/** The argv that runs `command` pinned to `cores` (taskset) at the chosen priority (nice). */
+export function pinnedCommand(command: string, args: readonly string[], cores: readonly number[] | undefined, nice = niceness): [string, string[]] {
+  let argv = [command, ...args];
+  if (nice !== undefined && nice !== 0) argv = ['nice', '-n', String(nice), ...argv];
+  if (cores && cores.length) argv = ['taskset', '-c', cpuList(cores), ...argv];
+  return [argv[0]!, argv.slice(1)];
+}

@@ -1,6 +1,6 @@
 // Starts a measured process pinned to its cores (taskset) and stops it cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpuList } from './placement.js';
+import { pinnedCommand } from './placement.js';
 
 export interface Service {
   readonly name: string;
@@ -48,9 +48,7 @@ function installExitHook(): void {
 
 export function spawnPinned(opts: SpawnOptions): Spawned {
   installExitHook();
-  const [command, args] = opts.cores && opts.cores.length
-    ? ['taskset', ['-c', cpuList(opts.cores), opts.command, ...opts.args]]
-    : [opts.command, [...opts.args]];
+  const [command, args] = pinnedCommand(opts.command, opts.args, opts.cores);
   const child = spawn(command, args as string[], { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { tail = (tail + chunk).slice(-4000); });

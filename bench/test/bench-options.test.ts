@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseBenchArgs } from '../src/bench-options.js';
+import { pinnedCommand } from '../src/placement.js';
+
+function ok(argv: string[]) {
+  const r = parseBenchArgs(argv);
+  if (!r.ok) throw new Error(r.error);
+  return r.options;
+}
+
+describe('parseBenchArgs', () => {
+  it('defaults to 3 rounds of 5 s at 1 and 32 connections, both upstreams, every path', () => {
+    expect(ok([])).toMatchObject({ durationSec: 5, rounds: 3, warmupSec: 2, connections: [1, 32], upstreams: ['upstream-todo', 'fastapi'], quick: false, nice: undefined, updateReadme: true });
+    expect(ok([]).targets).toHaveLength(5);
+  });
+  it('makes --quick short but keeps three rounds', () => {
+    expect(ok(['--quick'])).toMatchObject({ durationSec: 1, warmupSec: 1, rounds: 3, quick: true });
+  });
+  it('reads every flag and always keeps direct, the baseline of every ratio', () => {
+    const o = ok(['--duration=10', '--rounds', '5', '--connections', '32,1,8', '--upstreams', 'fastapi', '--targets', 'gateway', '--workers', '2', '--nice', '-10', '--no-readme']);
+    expect(o).toMatchObject({ durationSec: 10, rounds: 5, connections: [1, 8, 32], upstreams: ['fastapi'], targets: ['direct', 'gateway'], workers: 2, nice: -10, updateReadme: false });
+  });
+  it('refuses what it does not understand', () => {
+    for (const argv of [['--rounds', '0'], ['--connections', 'a'], ['--upstreams', 'django'], ['--targets', 'envoy'], ['--nice', '-30'], ['--fast'], ['--duration']]) {
+      expect(parseBenchArgs(argv).ok, argv.join(' ')).toBe(false);
+    }
+  });
+});
+
+describe('pinnedCommand', () => {
+  it('wraps the command in taskset and nice when asked', () => {
+    expect(pinnedCommand('wrk', ['-c', '1'], [0, 1], -10)).toEqual(['taskset', ['-c', '0,1', 'nice', '-n', '-10', 'wrk', '-c', '1']]);
+  });
+  it('runs the command as it is without cores or priority', () => {
+    expect(pinnedCommand('wrk', ['-c', '1'], undefined, undefined)).toEqual(['wrk', ['-c', '1']]);
+    expect(pinnedCommand('wrk', [], [1], 0)).toEqual(['taskset', ['-c', '1', 'wrk']]);
+  });
+});
