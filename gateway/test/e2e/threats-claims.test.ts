@@ -156,6 +156,11 @@ describe('the subject claim', () => {
     });
   }
 
+  it('a subject hidden behind __proto__ is not a subject', async () => {
+    const t = epochSeconds();
+    await expectRefused(sign(`{"iss":"${TEST_ISSUER}","aud":"${TEST_ISSUER}","__proto__":{"sub":"alice"},"exp":${t + 900}}`));
+  });
+
   it('255 bytes of visible ASCII is a valid subject', async () => {
     const sub = 'a'.repeat(255);
     const headers = await expectForwarded(sign(claims({ sub })), `/api/${sub}/tasks`);

@@ -227,3 +227,53 @@ describe('unusual methods are never forwarded', () => {
     for (const r of upstream.requests) expect(r.headers['x-forwarded-host']).toBe(host);
   });
 });
+
+describe('other protocol corners', () => {
+  const head = (lines: readonly string[]) => lines.join(CRLF) + CRLF + CRLF;
+
+  it('Expect: 100-continue with a valid token: the body is forwarded, the Expect header is not', async () => {
+    const body = '{"title":"x"}';
+    const reply = await sendRaw(
+      gateway.url,
+      head([`POST /api/alice/tasks HTTP/1.1`, `Host: ${host}`, `Authorization: Bearer ${alice}`, 'Content-Type: application/json', `Content-Length: ${body.length}`, 'Expect: 100-continue', 'Connection: close']) + body,
+    );
+    expect(statusCodes(reply.raw).filter((c) => c !== 100)).toEqual([200]);
+    expect(upstream.requests).toHaveLength(1);
+    expect(upstream.requests[0]!.body.toString('utf8')).toBe(body);
+    expect(upstream.headerValues(upstream.requests[0]!, 'expect')).toEqual([]);
+  });
+
+  it('Expect: 100-continue without a token → 401, nothing forwarded', async () => {
+    const body = '{"title":"x"}';
+    const reply = await sendRaw(
+      gateway.url,
+      head([`POST /api/alice/tasks HTTP/1.1`, `Host: ${host}`, `Content-Length: ${body.length}`, 'Expect: 100-continue', 'Connection: close']) + body,
+    );
+    expect(statusCodes(reply.raw).filter((c) => c !== 100)).toEqual([401]);
+    expect(upstream.requests).toEqual([]);
+  });
+
+  it('HEAD without a token → 401 with no body on the wire', async () => {
+    const reply = await sendRaw(gateway.url, head([`HEAD /api/alice/tasks HTTP/1.1`, `Host: ${host}`, 'Connection: close']));
+    expect(reply.status).toBe(401);
+    expect(reply.raw.slice(reply.raw.indexOf(`${CRLF}${CRLF}`) + 4)).toBe('');
+    expect(upstream.requests).toEqual([]);
+  });
+
+  it('HTTP/1.0 is judged the same way (token required, forwarded once when valid)', async () => {
+    const denied = await sendRaw(gateway.url, head([`GET /api/alice/tasks HTTP/1.0`, `Host: ${host}`]));
+    expect(denied.status).toBe(401);
+    const allowed = await sendRaw(gateway.url, head([`GET /api/alice/tasks HTTP/1.0`, `Host: ${host}`, `Authorization: Bearer ${alice}`]));
+    expect(allowed.status).toBe(200);
+    expect(upstream.requests).toHaveLength(1);
+    expect(upstream.requests[0]!.headers['x-user-id']).toBe('alice');
+  });
+
+  it('an HTTP/2 preface or an unknown version → 400, nothing forwarded', async () => {
+    for (const bytes of [`PRI * HTTP/2.0${CRLF}${CRLF}SM${CRLF}${CRLF}`, head([`GET /api/alice/tasks HTTP/1.2`, `Host: ${host}`, `Authorization: Bearer ${alice}`]), head([`GET /api/alice/tasks HTTP/3.0`, `Host: ${host}`])]) {
+      const reply = await sendRaw(gateway.url, bytes);
+      expect([0, 400, 505]).toContain(reply.status);
+    }
+    expect(upstream.requests).toEqual([]);
+  });
+});

@@ -66,27 +66,31 @@ describe('rotation', () => {
   });
 
   it('a new kid works on its first request (one refetch), and a removed key stops working after the next fetch', async () => {
-    await expectForwarded(gateway, await keyPairToken(a, 'alice'));
+    // The same token strings throughout: A's token is in the verified-token cache when A is withdrawn.
+    const tokenA = await keyPairToken(a, 'alice');
+    await expectForwarded(gateway, tokenA);
 
     // The issuer rotates: B is published next to A.
     jwks.setKeys([a, b]);
     await cooldownOver();
     const fetchesBefore = jwks.requests;
-    await expectForwarded(gateway, await keyPairToken(b, 'alice'));
+    const tokenB = await keyPairToken(b, 'alice');
+    await expectForwarded(gateway, tokenB);
     expect(jwks.requests).toBe(fetchesBefore + 1);
     // Known kids need no fetch.
-    await expectForwarded(gateway, await keyPairToken(a, 'alice'));
-    await expectForwarded(gateway, await keyPairToken(b, 'alice'));
+    await expectForwarded(gateway, tokenA);
+    await expectForwarded(gateway, tokenB);
     expect(jwks.requests).toBe(fetchesBefore + 1);
 
-    // A is withdrawn. The next fetch (here caused by an unknown kid) replaces the whole set.
+    // A is withdrawn. The next fetch (here caused by an unknown kid) replaces the whole set,
+    // and drops the cached verification of tokenA with it.
     jwks.setKeys([b]);
     await cooldownOver();
     const unknown = await generateTestKeyPair('EdDSA');
     await expectRefused(gateway, await keyPairToken(unknown, 'alice'));
     expect(jwks.requests).toBe(fetchesBefore + 2);
-    await expectRefused(gateway, await keyPairToken(a, 'alice'));
-    await expectForwarded(gateway, await keyPairToken(b, 'alice'));
+    await expectRefused(gateway, tokenA);
+    await expectForwarded(gateway, tokenB);
   });
 });
 
@@ -206,6 +210,35 @@ describe('the key endpoint fails after keys were loaded', () => {
       }
     });
   }
+});
+
+describe('keys the issuer publishes that must never verify', () => {
+  it('a symmetric (oct) key in the JWKS is never used as an HMAC secret', async () => {
+    const pair = await generateTestKeyPair('EdDSA');
+    const secret = 'a-secret-published-by-mistake-0123456789abcdef';
+    const jwks = await startJwksServer([pair, { kty: 'oct', k: Buffer.from(secret).toString('base64url'), kid: 'oct-key', alg: 'HS256', use: 'sig' }]);
+    const gateway = await gatewayFor(jwks);
+    try {
+      const now = epochSeconds();
+      await expectRefused(gateway, await signToken({ iss: JWKS_ISSUER, aud: JWKS_ISSUER, sub: 'alice', iat: now, exp: now + 900 }, { alg: 'HS256', key: secret, kid: 'oct-key' }));
+      await expectForwarded(gateway, await keyPairToken(pair, 'alice'));
+    } finally {
+      await gateway.close();
+      await jwks.close();
+    }
+  });
+
+  it('a key set with only encryption keys (use: enc) counts as no keys → 503', async () => {
+    const pair = await generateTestKeyPair('EdDSA');
+    const jwks = await startJwksServer([{ ...pair.publicJwk, use: 'enc' }]);
+    const gateway = await gatewayFor(jwks);
+    try {
+      await expectRefused(gateway, await keyPairToken(pair, 'alice'), 503, 'keys_unavailable');
+    } finally {
+      await gateway.close();
+      await jwks.close();
+    }
+  });
 });
 
 describe('a token for the other kind of issuer', () => {

@@ -226,3 +226,31 @@ describe('the user id in the query string is not the user id', () => {
     await expectForwardedAsIs('/api/alice/tasks/7/complete?x=1', 'PATCH');
   });
 });
+
+describe('the admin port and the public port never answer for each other', () => {
+  for (const path of ['/metrics', '/healthz', '/readyz']) {
+    it(`${path} on the public port → 404 no_route, nothing forwarded`, async () => {
+      const reply = await send(path);
+      expect(reply.status).toBe(404);
+      expect(reasonOf(reply)).toBe('no_route');
+      expect(upstream.requests).toHaveLength(0);
+    });
+  }
+
+  it('a task path on the admin port is not proxied', async () => {
+    const reply = await sendRaw(gateway.adminUrl, rawRequest(['GET /api/alice/tasks HTTP/1.1', `Host: ${hostOf(gateway.adminUrl)}`, `Authorization: Bearer ${alice}`, 'Connection: close']));
+    expect(reply.status).toBe(404);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('the metrics never name a token, a subject or a raw path', async () => {
+    await send('/api/alice/tasks?secret=1');
+    await send('/api/bob/tasks');
+    const metrics = await sendRaw(gateway.adminUrl, rawRequest(['GET /metrics HTTP/1.1', `Host: ${hostOf(gateway.adminUrl)}`, 'Connection: close']));
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).not.toContain(alice.split('.')[2]!);
+    expect(metrics.body).not.toContain('/api/bob/tasks');
+    expect(metrics.body).not.toContain('secret=1');
+    expect(metrics.body).toContain('/api/:user_id/tasks');
+  });
+});
