@@ -5,6 +5,9 @@
 // Each smuggling attempt hides a second request for /api/bob/tasks — carrying alice's valid
 // token — where a desynchronised parser would see it. Whatever the gateway answers, the upstream
 // must never receive anything for bob, and at most the one legitimate request.
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
 import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
@@ -275,5 +278,46 @@ describe('other protocol corners', () => {
       expect([0, 400, 505]).toContain(reply.status);
     }
     expect(upstream.requests).toEqual([]);
+  });
+});
+
+describe('trailers', () => {
+  it('request trailers naming identity headers never reach the upstream, as trailers or as headers; nor do the upstream\'s', async () => {
+    // The recording upstream does not keep trailers: a plain server that does.
+    const seen: Array<{ rawHeaders: string[]; rawTrailers: string[] }> = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        seen.push({ rawHeaders: req.rawHeaders, rawTrailers: req.rawTrailers });
+        res.writeHead(200, { trailer: 'x-user-id', 'content-type': 'text/plain' });
+        res.addTrailers({ 'x-user-id': 'bob' });
+        res.end('ok');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const gw = await startTestGateway(hs256Config(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), testEnv);
+    try {
+      const gwHost = hostOf(gw.url);
+      const reply = await sendRaw(
+        gw.url,
+        [`POST /api/alice/tasks HTTP/1.1`, `Host: ${gwHost}`, `Authorization: Bearer ${alice}`, 'Transfer-Encoding: chunked', 'Trailer: X-User-Id', 'TE: trailers', 'Connection: close'].join(CRLF) +
+          `${CRLF}${CRLF}2${CRLF}{}${CRLF}0${CRLF}X-User-Id: bob${CRLF}Authorization: Bearer forged.forged.forged${CRLF}${CRLF}`,
+      );
+      expect(reply.status).toBe(200);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.rawTrailers).toEqual([]);
+      const names = seen[0]!.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+      expect(names.filter((n) => n === 'x-user-id')).toHaveLength(1);
+      expect(seen[0]!.rawHeaders[seen[0]!.rawHeaders.findIndex((n) => n.toLowerCase() === 'x-user-id') + 1]).toBe('alice');
+      expect(names).not.toContain('trailer');
+      // The upstream's trailer announcement and its trailer are not passed on.
+      expect(reply.headers['trailer']).toBeUndefined();
+      expect(reply.raw).not.toMatch(/x-user-id: bob/i);
+    } finally {
+      await gw.close();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
