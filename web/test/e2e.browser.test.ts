@@ -141,6 +141,7 @@ async function spoilNextTokens(page: Page, count: number): Promise<() => number>
 
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  fs.rmSync(artifacts, { recursive: true, force: true }); // only this run's screenshots
   fs.mkdirSync(artifacts, { recursive: true });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'web-e2e-'));
   await ensureWebBuild(); // the first run builds (about a minute on 2 cores); later runs reuse it
