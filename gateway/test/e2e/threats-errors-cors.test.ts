@@ -176,6 +176,13 @@ describe('every response to an allowed origin carries Access-Control-Allow-Origi
     }
   });
 
+  it('a 413 carries ACAO too', async () => {
+    const reply = await call(gateway.url, { method: 'POST', path: '/api/alice/tasks', headers: { ...bearer(alice), origin: ORIGIN }, body: 'x'.repeat(2 * 1024 * 1024) });
+    expectDenial(reply, 413, 'body_too_large');
+    expect(reply.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(upstream.requests).toEqual([]);
+  });
+
   it('a 502 from a dead upstream carries ACAO too', async () => {
     const dead = await startRecordingUpstream();
     const deadUrl = dead.url;
@@ -188,6 +195,26 @@ describe('every response to an allowed origin carries Access-Control-Allow-Origi
     } finally {
       await gw.close();
     }
+  });
+});
+
+describe('the order of checks (PRODUCT.md): path → route → preflight → method → credentials → owner', () => {
+  const cases = () => [
+    { name: 'an ambiguous path on no route → 400, not 404', method: 'GET', path: '/nowhere/../x', headers: {}, status: 400, reason: 'ambiguous_path' },
+    { name: 'no route, no token → 404, not 401', method: 'GET', path: '/nowhere', headers: {}, status: 404, reason: 'no_route' },
+    { name: 'wrong method, no token → 405, not 401', method: 'PUT', path: '/api/bob/tasks', headers: {}, status: 405, reason: 'method_not_allowed' },
+    { name: 'a bad token on another user\'s path → 401, not 403', method: 'GET', path: '/api/bob/tasks', headers: bearer('aaaa.bbbb.cccc'), status: 401, reason: 'invalid_token' },
+    { name: 'an expired token on another user\'s path → 401 token_expired', method: 'GET', path: '/api/bob/tasks', headers: bearer(expired), status: 401, reason: 'token_expired' },
+    { name: 'two credentials on another user\'s path → 400', method: 'GET', path: '/api/bob/tasks?access_token=x', headers: bearer(alice), status: 400, reason: 'multiple_credentials' },
+    { name: 'a valid token on another user\'s path → 403', method: 'GET', path: '/api/bob/tasks', headers: bearer(alice), status: 403, reason: 'user_mismatch' },
+  ];
+  it('each refusal is the first that applies', async () => {
+    for (const c of cases()) {
+      const reply = await call(gateway.url, { method: c.method, path: c.path, headers: c.headers });
+      expect(reply.status, c.name).toBe(c.status);
+      expect((JSON.parse(reply.text) as { reason: string }).reason, c.name).toBe(c.reason);
+    }
+    expect(upstream.requests).toEqual([]);
   });
 });
 

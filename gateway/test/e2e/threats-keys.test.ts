@@ -160,9 +160,11 @@ describe('the key endpoint fails before any keys were loaded → 503 keys_unavai
       jwks.setMode(mode, `${jwks.url}?again`);
       const gateway = await gatewayFor(jwks, '  jwks_timeout: 300ms');
       try {
-        const reply = await get(gateway, await keyPairToken(pair, 'alice'));
+        // On another user's path too: 503 comes before the owner check, and it carries CORS for the browser.
+        const reply = await call(gateway.url, { path: '/api/bob/tasks', headers: { authorization: `Bearer ${await keyPairToken(pair, 'alice')}`, origin: 'http://localhost:3000' } });
         expectDenial(reply, 503, 'keys_unavailable');
         expect(Number(reply.headers['retry-after'])).toBeGreaterThan(0);
+        expect(reply.headers['access-control-allow-origin']).toBe('http://localhost:3000');
         expect(upstream.requests).toHaveLength(0);
         const ready = await call(gateway.adminUrl, { path: '/readyz' });
         expect(ready.status).not.toBe(200);
