@@ -44,8 +44,14 @@ export function buildClientHeaders(upstream: UpstreamResponseHeaders, inputs: Re
 
 function rewriteLocation(location: string, inputs: ResponseHeaderInputs): string {
   const origin = inputs.upstreamOrigin;
-  if (!location.toLowerCase().startsWith(origin.toLowerCase())) return location;
-  const rest = location.slice(origin.length);
+  // A scheme-relative `//host:port/…` resolves against the upstream's own URL: it names the upstream too.
+  const schemeRelative = origin.slice(origin.indexOf('//'));
+  const lower = location.toLowerCase();
+  let prefixLength: number;
+  if (lower.startsWith(origin.toLowerCase())) prefixLength = origin.length;
+  else if (lower.startsWith(schemeRelative.toLowerCase())) prefixLength = schemeRelative.length;
+  else return location;
+  const rest = location.slice(prefixLength);
   if (rest !== '' && !rest.startsWith('/') && !rest.startsWith('?') && !rest.startsWith('#')) return location; // another host, e.g. :80001
   // Without a client origin, a relative reference still keeps the upstream's address private.
   return (inputs.clientOrigin ?? '') + (rest === '' ? '/' : rest);
