@@ -256,6 +256,9 @@ describe('the upstream\'s own response headers', () => {
       [`${upstream.origin}/api/alice/tasks/7?x=1#f`, `${gateway.url}/api/alice/tasks/7?x=1#f`],
       [upstream.origin, `${gateway.url}/`],
       [`${upstream.origin.toUpperCase()}/x`, `${gateway.url}/x`],
+      // Scheme-relative: resolved against the upstream's own http URL, it names the upstream too.
+      [`//${new URL(upstream.origin).host}/api/alice/tasks/7`, `${gateway.url}/api/alice/tasks/7`],
+      [`//${new URL(upstream.origin).host}0/x`, `//${new URL(upstream.origin).host}0/x`],
       ['/api/alice/tasks/7', '/api/alice/tasks/7'],
       ['https://elsewhere.example/x', 'https://elsewhere.example/x'],
       [`${upstream.origin}0/x`, `${upstream.origin}0/x`],
