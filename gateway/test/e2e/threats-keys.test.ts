@@ -177,6 +177,20 @@ describe('the key endpoint fails before any keys were loaded → 503 keys_unavai
     });
   }
 
+  it('a redirect is never followed, even to a server that would hand out the genuine keys', async () => {
+    const elsewhere = await startJwksServer([pair]);
+    jwks.setMode('redirect', elsewhere.url);
+    const gateway = await gatewayFor(jwks);
+    try {
+      await expectRefused(gateway, await keyPairToken(pair, 'alice'), 503, 'keys_unavailable');
+      expect(elsewhere.requests).toBe(0);
+    } finally {
+      await gateway.close();
+      await elsewhere.close();
+      jwks.setMode('ok');
+    }
+  });
+
   it('recovers on the first request after the endpoint is back and the cooldown has passed', async () => {
     jwks.setMode('down');
     const gateway = await gatewayFor(jwks, `  jwks_cooldown: ${COOLDOWN_MS}ms`);
