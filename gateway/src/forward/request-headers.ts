@@ -49,6 +49,8 @@ export interface UpstreamHeaderInputs {
  * The upstream request's headers as a flat [name, value, …] list:
  * first everything the client may not set is removed, then the gateway's own headers are set.
  * Client duplicates are kept as sent (rawHeaders), so nothing is merged or reordered.
+ * The gateway's own headers go first: servers keep only the first N headers of a request
+ * (Node about a thousand), so client padding must never push them out of the upstream's view.
  */
 export function buildUpstreamHeaders(req: IncomingMessage, policy: UpstreamHeaderPolicy, inputs: UpstreamHeaderInputs): string[] {
   const raw = req.rawHeaders;
@@ -58,7 +60,7 @@ export function buildUpstreamHeaders(req: IncomingMessage, policy: UpstreamHeade
   }
   const namedInConnection = connectionValues.length ? connectionNamedHeaders(connectionValues) : undefined;
 
-  const out: string[] = [];
+  const client: string[] = [];
   let incomingForwardedFor: string | undefined;
   let incomingProto: string | undefined;
   let incomingHost: string | undefined;
@@ -79,9 +81,10 @@ export function buildUpstreamHeaders(req: IncomingMessage, policy: UpstreamHeade
       if (lower === 'x-forwarded-host') { incomingHost ??= value; continue; }
     }
     if (lower === 'authorization' && !policy.forwardAuthorization) continue;
-    out.push(name, value);
+    client.push(name, value);
   }
 
+  const out: string[] = [];
   for (const [name, value] of inputs.identity) out.push(name, value);
 
   const peer = req.socket.remoteAddress ? unmapIPv4(req.socket.remoteAddress) : undefined;
@@ -90,5 +93,6 @@ export function buildUpstreamHeaders(req: IncomingMessage, policy: UpstreamHeade
   const host = incomingHost ?? req.headers.host;
   if (host) out.push('x-forwarded-host', host);
   out.push('x-request-id', inputs.requestId);
+  for (const item of client) out.push(item);
   return out;
 }
