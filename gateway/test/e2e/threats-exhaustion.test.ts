@@ -73,6 +73,21 @@ describe('oversized requests', () => {
     expect(upstream.requests).toEqual([]);
   });
 
+  it('a thousand filler headers cannot push the gateway\'s identity and forwarding headers past the upstream\'s header-count limit', async () => {
+    // Node (gateway and upstream alike) keeps only the first ~1000 headers of a request.
+    const filler = Array.from({ length: 1_100 }, (_, i) => `f${i % 10}: 1`);
+    const reply = await sendRaw(
+      gateway.url,
+      [`GET /api/alice/tasks HTTP/1.1`, `Host: ${hostOf(gateway.url)}`, `Authorization: Bearer ${alice}`, ...filler, 'X-User-Id: bob', 'Connection: close'].join(CRLF) + CRLF + CRLF,
+    );
+    expect(reply.status).toBe(200);
+    expect(upstream.requests).toHaveLength(1);
+    const seen = upstream.requests[0]!;
+    expect(upstream.headerValues(seen, 'x-user-id')).toEqual(['alice']);
+    expect(upstream.headerValues(seen, 'x-forwarded-for')).toEqual(['127.0.0.1']);
+    expect(upstream.headerValues(seen, 'x-request-id')).toEqual([reply.headers['x-request-id']]);
+  });
+
   it('a body over limits.body with Content-Length → 413 before anything is forwarded', async () => {
     const reply = await call(gateway.url, {
       method: 'POST',
