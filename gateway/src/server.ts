@@ -81,8 +81,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     // Request lines are ours (observe/request-log.ts): one per request, with the gateway's fields.
     logController: new LogController({ disableRequestLogging: true }),
     // Node's own limits are the first line against slow clients; checked every second, not every 30.
-    serverFactory: (handler) =>
-      createServer(
+    serverFactory: (handler) => {
+      const server = createServer(
         {
           headersTimeout: config.limits.headerTimeoutMs,
           requestTimeout: config.limits.requestTimeoutMs,
@@ -91,7 +91,13 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
           requireHostHeader: true,
         },
         handler,
-      ),
+      );
+      // Node's parser frames the request by every header, but by default hands JS only the first
+      // ~1000: a Content-Length or Transfer-Encoding past them escaped the body limit and the body
+      // was dropped. No count limit: the 16 KiB header-size limit (431) bounds them instead.
+      server.maxHeadersCount = 0;
+      return server;
+    },
     genReqId: (req) => {
       const sent = req.headers['x-request-id'];
       return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
