@@ -88,6 +88,19 @@ describe('oversized requests', () => {
     expect(upstream.headerValues(seen, 'x-request-id')).toEqual([reply.headers['x-request-id']]);
   });
 
+  it('framing headers hidden behind a thousand filler headers still count: the body limit holds and a body within it is forwarded whole', async () => {
+    const filler = Array.from({ length: 1_100 }, (_, i) => `f${i % 10}: 1`);
+    const post = (framing: string, body: string) =>
+      sendRaw(gateway.url, [`POST /api/alice/tasks HTTP/1.1`, `Host: ${hostOf(gateway.url)}`, `Authorization: Bearer ${alice}`, ...filler, framing, 'Connection: close'].join(CRLF) + CRLF + CRLF + body);
+    const tooLarge = 'x'.repeat(BODY_LIMIT * 4);
+    expect((await post(`Content-Length: ${tooLarge.length}`, tooLarge)).status).toBe(413);
+    expect((await post('Transfer-Encoding: chunked', `${tooLarge.length.toString(16)}${CRLF}${tooLarge}${CRLF}0${CRLF}${CRLF}`)).status).toBe(413);
+    expect(upstream.requests).toEqual([]);
+    const fits = '{"title":"within the limit"}';
+    expect((await post(`Content-Length: ${fits.length}`, fits)).status).toBe(200);
+    expect(upstream.requests.map((r) => r.body.toString('utf8'))).toEqual([fits]);
+  });
+
   it('a body over limits.body with Content-Length → 413 before anything is forwarded', async () => {
     const reply = await call(gateway.url, {
       method: 'POST',
