@@ -112,6 +112,17 @@ describe('two credentials → 400 multiple_credentials', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('a second Authorization header hidden behind a thousand filler headers', async () => {
+    const filler = Array.from({ length: 1_100 }, (_, i) => `f${i % 10}: 1`);
+    const reply = await sendRaw(
+      gateway.url,
+      rawRequest([`GET ${TASKS} HTTP/1.1`, `Host: ${hostOf(gateway.url)}`, `Authorization: Bearer ${token}`, ...filler, `Authorization: Bearer ${token}`, 'Connection: close']),
+    );
+    expect(reply.status).toBe(400);
+    expect(JSON.parse(reply.body)).toMatchObject({ reason: 'multiple_credentials' });
+    expect(upstream.requests).toHaveLength(0);
+  });
+
   it('two Authorization headers in different case, a Basic one first', async () => {
     const reply = await call(gateway.url, { path: TASKS, headers: ['authorization', 'Basic YTpi', 'AUTHORIZATION', `Bearer ${token}`] });
     expectDenial(reply, 400, 'multiple_credentials');
