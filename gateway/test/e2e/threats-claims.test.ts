@@ -1,6 +1,7 @@
 // THREATS.md family 3 — claims, over real sockets. Every token here is correctly signed with the
 // issuer's own secret: only its claims decide. Payload JSON is written by hand where a signing
 // library would refuse or normalise it (1e400, duplicate members).
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
 import { hs256Config, startTestGateway, testEnv, TEST_ISSUER, TEST_SECRET, type TestGateway } from '../support/gateway.js';
@@ -219,5 +220,25 @@ describe('claims copied into identity headers are never injected', () => {
   it('a plain email is passed on (the control)', async () => {
     const headers = await expectForwarded(sign(claims({ email: 'alice@example.com' })));
     expect(headers['x-user-email']).toBe('alice@example.com');
+  });
+});
+
+describe('the verified-token cache', () => {
+  it('never outlives exp: a token served from the cache a moment ago is refused once it expires', async () => {
+    const strict = await startTestGateway(hs256Config(upstream.url).replace('auth:\n  issuers:', 'auth:\n  clock_tolerance: 0s\n  issuers:'), testEnv);
+    try {
+      // exp has one-second granularity: keep at least 300 ms of validity for the two requests.
+      const expMs = (Math.floor((Date.now() + 1_300) / 1_000)) * 1_000;
+      const token = sign(claims({ exp: expMs / 1_000 }));
+      const get = () => call(strict.url, { path: '/api/alice/tasks', headers: { authorization: `Bearer ${token}` } });
+      expect((await get()).status).toBe(200);
+      expect((await get()).status).toBe(200); // verified once, then from the cache
+      // Waiting for the token's own expiry is the behaviour under test.
+      await delay(Math.max(0, expMs - Date.now()) + 20);
+      expectDenial(await get(), 401, 'token_expired');
+      expect(upstream.requests).toHaveLength(2);
+    } finally {
+      await strict.close();
+    }
   });
 });
