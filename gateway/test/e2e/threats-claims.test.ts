@@ -223,6 +223,22 @@ describe('claims copied into identity headers are never injected', () => {
   });
 });
 
+describe('hostile JSON in an unverified token', () => {
+  it('deeply nested header or payload, and a huge number of members → 401, the gateway still serves', async () => {
+    const deep = `${'['.repeat(5_000)}${']'.repeat(5_000)}`;
+    const many = `{${Array.from({ length: 1_200 }, (_, i) => `"k${i}":0`).join(',')},"sub":"alice"}`;
+    const b64 = (text: string) => Buffer.from(text).toString('base64url');
+    const forged = [
+      `${b64(`{"alg":"HS256","x":${deep}}`)}.${b64(JSON.stringify(claims()))}.AAAA`,
+      `${b64('{"alg":"HS256"}')}.${b64(`{"iss":${deep}}`)}.AAAA`,
+      `${b64('{"alg":"HS256"}')}.${b64(many)}.AAAA`,
+      `${b64('{"alg":"HS256","__proto__":{"alg":"none"}}')}.${b64(JSON.stringify(claims()))}.AAAA`,
+    ];
+    for (const token of forged) await expectRefused(token);
+    await expectForwarded(sign(claims()));
+  });
+});
+
 describe('the verified-token cache', () => {
   it('never outlives exp: a token served from the cache a moment ago is refused once it expires', async () => {
     const strict = await startTestGateway(hs256Config(upstream.url).replace('auth:\n  issuers:', 'auth:\n  clock_tolerance: 0s\n  issuers:'), testEnv);
