@@ -7,13 +7,13 @@
 // must never receive anything for bob, and at most the one legitimate request.
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
 import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { sendRaw, statusCodes } from '../support/raw-http.js';
-import { hostOf } from '../support/threat-kit.js';
+import { call, hostOf } from '../support/threat-kit.js';
 
 let upstream: RecordingUpstream;
 let gateway: TestGateway;
@@ -317,6 +317,51 @@ describe('trailers', () => {
     } finally {
       await gw.close();
       server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+
+describe('response queue poisoning', () => {
+  it('an extra response an upstream sends after the first is never delivered to the next client', async () => {
+    // A raw upstream: its first answer on a connection carries a second, unsolicited response.
+    const seen: string[] = [];
+    const sockets = new Set<Socket>();
+    const server = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      let buffered = '';
+      let answered = 0;
+      socket.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('latin1');
+        let end: number;
+        while ((end = buffered.indexOf(`${CRLF}${CRLF}`)) >= 0) {
+          const head = buffered.slice(0, end);
+          buffered = buffered.slice(end + 4);
+          const target = head.split(' ')[1] ?? '';
+          seen.push(target);
+          const answer = (body: string) => `HTTP/1.1 200 OK${CRLF}Content-Type: application/json${CRLF}Content-Length: ${body.length}${CRLF}${CRLF}${body}`;
+          socket.write(answered++ === 0 ? answer(JSON.stringify({ for: target })) + answer('{"poison":"alice-secret"}') : answer(JSON.stringify({ for: target })));
+        }
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const gw = await startTestGateway(hs256Config(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), testEnv);
+    try {
+      const bob = await hs256Token('bob');
+      const first = await call(gw.url, { path: '/api/alice/tasks', headers: { authorization: `Bearer ${alice}` } });
+      expect(first.status).toBe(200);
+      expect(JSON.parse(first.text)).toEqual({ for: '/api/alice/tasks' });
+      for (let i = 0; i < 3; i++) {
+        const next = await call(gw.url, { path: '/api/bob/tasks', headers: { authorization: `Bearer ${bob}` } });
+        expect(next.text).not.toContain('poison');
+        expect(next.status).toBe(200);
+        expect(JSON.parse(next.text)).toEqual({ for: '/api/bob/tasks' });
+      }
+    } finally {
+      await gw.close();
+      for (const socket of sockets) socket.destroy();
       server.close();
     }
   });
