@@ -170,6 +170,24 @@ describe('pipelining', () => {
     expect(upstream.requests.map((r) => r.url)).toEqual(['/api/alice/tasks', '/api/alice/tasks']);
   });
 
+  it('a slow first answer and a fast refusal come back in request order', async () => {
+    let release: () => void = () => undefined;
+    upstream.respondWith((req, res) => {
+      release = () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ url: req.url }));
+      };
+    });
+    const arrived = upstream.nextRequest();
+    const replyPromise = sendRaw(gateway.url, get('/api/alice/tasks?first', alice) + get('/api/alice/tasks?second', null, true));
+    await arrived;
+    release();
+    const reply = await replyPromise;
+    expect(statusCodes(reply.raw)).toEqual([200, 401]);
+    expect(reply.raw.indexOf('/api/alice/tasks?first')).toBeLessThan(reply.raw.indexOf('missing_token'));
+    expect(upstream.requests.map((r) => r.url)).toEqual(['/api/alice/tasks?first']);
+  });
+
   it('the same token on another user\'s path in the second request → 403', async () => {
     const reply = await sendRaw(gateway.url, get('/api/alice/tasks', alice) + get('/api/bob/tasks', alice, true));
     expect(statusCodes(reply.raw)).toEqual([200, 403]);
