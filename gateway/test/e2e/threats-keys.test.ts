@@ -228,6 +228,36 @@ describe('the key endpoint fails after keys were loaded', () => {
   }
 });
 
+describe('a refetch that hangs', () => {
+  it('stalls only the unknown kid waiting for it, never a token whose key is known', async () => {
+    const pair = await generateTestKeyPair('EdDSA');
+    const jwks = await startJwksServer([pair]);
+    const gateway = await gatewayFor(jwks, `  jwks_cooldown: ${COOLDOWN_MS}ms\n  jwks_timeout: 5s`);
+    let jwksClosed = false;
+    try {
+      const known = await keyPairToken(pair, 'alice');
+      await expectForwarded(gateway, known);
+      jwks.setMode('hang');
+      await cooldownOver();
+      const fetchesBefore = jwks.requests;
+      let unknownSettled = false;
+      const unknown = get(gateway, await keyPairToken(await generateTestKeyPair('EdDSA'), 'alice')).finally(() => {
+        unknownSettled = true;
+      });
+      await jwks.waitForRequests(fetchesBefore + 1); // the refetch is in flight, and hangs
+      await expectForwarded(gateway, known);
+      expect(unknownSettled).toBe(false);
+      // The endpoint dies: the waiting request is refused, not forwarded.
+      jwksClosed = true;
+      await jwks.close();
+      expectDenial(await unknown, 401, 'invalid_token');
+    } finally {
+      await gateway.close();
+      if (!jwksClosed) await jwks.close();
+    }
+  });
+});
+
 describe('keys the issuer publishes that must never verify', () => {
   it('a symmetric (oct) key in the JWKS is never used as an HMAC secret', async () => {
     const pair = await generateTestKeyPair('EdDSA');
