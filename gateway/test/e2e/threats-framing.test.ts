@@ -199,7 +199,7 @@ describe('unusual methods are never forwarded', () => {
   const send = (requestLine: string) =>
     sendRaw(gateway.url, [requestLine, `Host: ${host}`, `Authorization: Bearer ${alice}`, 'Connection: close'].join(CRLF) + CRLF + CRLF);
 
-  for (const method of ['PROPFIND', 'TRACE', 'MKCOL', 'PURGE', 'OPTIONS', 'DELETE', 'PATCH']) {
+  for (const method of ['PROPFIND', 'TRACE', 'MKCOL', 'PURGE', 'OPTIONS', 'DELETE', 'PATCH', 'LINK', 'UNLINK', 'REPORT', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'SOURCE', 'ACL', 'QUERY', 'SEARCH', 'LOCK', 'COPY', 'MOVE']) {
     it(`${method} /api/alice/tasks → 405 with Allow`, async () => {
       const reply = await send(`${method} /api/alice/tasks HTTP/1.1`);
       expect(reply.status).toBe(405);
