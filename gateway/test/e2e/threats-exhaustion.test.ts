@@ -3,7 +3,7 @@
 // floods of bad tokens, and an upstream that is down, slow or dies mid-answer. Through all of it
 // the gateway keeps serving and its /healthz stays 200.
 import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
@@ -276,5 +276,44 @@ describe('upstream failures', () => {
     expect(reply.body.length).toBeLessThan(1000);
     expect(upstream.requests).toHaveLength(1);
     await expectHealthy(gateway);
+  });
+});
+
+describe('a misbehaving upstream', () => {
+  it('malformed answers become 502 (never passed on, never a crash); the gateway keeps serving', async () => {
+    let answer = '';
+    const server = createTcpServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end(answer));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const gw = await startTestGateway(hs256Config(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), testEnv);
+    try {
+      const malformed: Record<string, string> = {
+        'a control character in a header value': `HTTP/1.1 200 OK${CRLF}X-A: a\u0001b${CRLF}Content-Length: 2${CRLF}${CRLF}ok`,
+        'two different Content-Lengths': `HTTP/1.1 200 OK${CRLF}Content-Length: 2${CRLF}Content-Length: 3${CRLF}${CRLF}ok`,
+        'Content-Length with Transfer-Encoding': `HTTP/1.1 200 OK${CRLF}Content-Length: 2${CRLF}Transfer-Encoding: chunked${CRLF}${CRLF}2${CRLF}ok${CRLF}0${CRLF}${CRLF}`,
+        'a status below 100': `HTTP/1.1 099 Odd${CRLF}Content-Length: 2${CRLF}${CRLF}ok`,
+        'not HTTP at all': `hello there${CRLF}${CRLF}`,
+        'nothing (closed at once)': '',
+        'an unsolicited 101 upgrade': `HTTP/1.1 101 Switching Protocols${CRLF}Upgrade: websocket${CRLF}Connection: Upgrade${CRLF}${CRLF}`,
+        'a space in a header name': `HTTP/1.1 200 OK${CRLF}X A: b${CRLF}Content-Length: 2${CRLF}${CRLF}ok`,
+      };
+      for (const [name, bytes] of Object.entries(malformed)) {
+        answer = bytes;
+        const reply = await call(gw.url, { path: '/api/alice/tasks', headers: { authorization: `Bearer ${alice}` } });
+        expectDenial(reply, 502, 'upstream_unreachable');
+        expect(reply.text, name).not.toContain('ok');
+      }
+      answer = `HTTP/1.1 200 OK${CRLF}Content-Type: application/json${CRLF}Content-Length: 2${CRLF}${CRLF}[]`;
+      const good = await call(gw.url, { path: '/api/alice/tasks', headers: { authorization: `Bearer ${alice}` } });
+      expect(good.status).toBe(200);
+      expect(good.text).toBe('[]');
+      await expectHealthy(gw);
+    } finally {
+      await gw.close();
+      server.close();
+    }
   });
 });
