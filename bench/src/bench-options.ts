@@ -15,6 +15,8 @@ export interface BenchOptions {
   readonly quick: boolean;
   /** Scheduling priority for the measured processes (nice value; negative needs root). */
   readonly nice: number | undefined;
+  /** How often a round disturbed by other processes is repeated. */
+  readonly retryDisturbed: number;
   readonly help: boolean;
 }
 
@@ -37,6 +39,8 @@ measures direct vs through nginx vs through the gateway in alternating rounds.
   --targets <list>      direct,nginx,gateway,gateway-uncached-hs256,gateway-uncached-eddsa
   --workers <n>         the gateway's workers                       [default: one per proxy core]
   --out <dir>           where results go                            [default bench/results]
+  --retry-disturbed <n> repeat a round up to n times while other processes use more than
+                        a quarter of a core during it (keeps the least disturbed)  [default 1]
   --nice <n>            run the measured processes at this nice value, e.g. -10 on a
                         machine shared with other work (negative values need root)
   --no-readme           do not update the table in bench/README.md
@@ -56,7 +60,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   let help = false;
   let updateReadme = true;
   const values = new Map<string, string>();
-  const valueFlags = ['--duration', '--rounds', '--warmup', '--connections', '--upstreams', '--targets', '--workers', '--out', '--nice'];
+  const valueFlags = ['--duration', '--rounds', '--warmup', '--connections', '--upstreams', '--targets', '--workers', '--out', '--nice', '--retry-disturbed'];
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.includes('=') ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)] : [argv[i]!, undefined];
     if (flag === '--quick') quick = true;
@@ -78,7 +82,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   const rounds = num('--rounds', 3, 1);
   const warmupSec = num('--warmup', quick ? 1 : 2, 0);
   const workersRaw = values.has('--workers') ? num('--workers', 1, 1) : undefined;
-  for (const v of [durationSec, rounds, warmupSec, workersRaw]) if (typeof v === 'string') return { ok: false, error: v };
+  const retryDisturbed = num('--retry-disturbed', 1, 0);
+  for (const v of [durationSec, rounds, warmupSec, workersRaw, retryDisturbed]) if (typeof v === 'string') return { ok: false, error: v };
   const niceRaw = values.get('--nice');
   const nice = niceRaw === undefined ? undefined : Number(niceRaw);
   if (nice !== undefined && !(Number.isInteger(nice) && nice >= -20 && nice <= 19)) return { ok: false, error: '--nice: expected an integer from -20 to 19' };
@@ -104,6 +109,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
       updateReadme,
       quick,
       nice,
+      retryDisturbed: retryDisturbed as number,
       help,
     },
   };

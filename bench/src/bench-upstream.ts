@@ -12,6 +12,9 @@ import type { Service } from './spawn-service.js';
 import { callApi, describeAnswer } from './task-api.js';
 import type { BenchKeys } from './tokens.js';
 
+/** Other processes using more than this many cores during a round make it "disturbed". */
+export const DISTURBED_CORES = 0.25;
+
 export interface UpstreamRunContext {
   readonly options: BenchOptions;
   readonly placement: Placement;
@@ -127,39 +130,55 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
       for (const t of targets) await loadgen.run(t.url, t.plan, maxConnections, options.warmupSec);
     }
 
+    const ours = (): number => proxies.reduce((sum, p) => sum + cpuSeconds(p.pid), cpuSeconds(upstream.pid)) + selfAndReapedChildrenSeconds();
+    const measureOnce = async (t: LiveTarget, connections: number, round: number): Promise<Measurement> => {
+      const busyBefore = systemBusySeconds();
+      const oursBefore = ours();
+      const proxyBefore = t.proxy ? cpuSeconds(t.proxy.pid) : Number.NaN;
+      const upstreamBefore = cpuSeconds(upstream.pid);
+      const wallBefore = process.hrtime.bigint();
+      const r = await loadgen.run(t.url, t.plan, connections, options.durationSec);
+      const wallSec = Number(process.hrtime.bigint() - wallBefore) / 1e9;
+      const proxyAfter = t.proxy ? cpuSeconds(t.proxy.pid) : Number.NaN;
+      const upstreamAfter = cpuSeconds(upstream.pid);
+      const other = (systemBusySeconds() - busyBefore - (ours() - oursBefore)) / wallSec;
+      return {
+        upstream: upstreamId,
+        target: t.id,
+        connections,
+        round,
+        requests: r.requests,
+        rps: r.rps,
+        failures: r.failures,
+        latencyUs: r.latencyUs,
+        proxyCpuUsPerReq: t.proxy ? cpuPerRequestUs(proxyBefore, proxyAfter, r.requests) : null,
+        upstreamCpuUsPerReq: cpuPerRequestUs(upstreamBefore, upstreamAfter, r.requests),
+        otherCpuCores: Number.isFinite(other) ? Math.max(0, other) : null,
+      };
+    };
+    const logMeasurement = (m: Measurement, suffix: string): void => {
+      const cpu = m.proxyCpuUsPerReq === null ? '' : `, proxy CPU ${m.proxyCpuUsPerReq.toFixed(1)} µs/req`;
+      const other = m.otherCpuCores && m.otherCpuCores > 0.1 ? `  (other processes: ${m.otherCpuCores.toFixed(2)} cores)` : '';
+      log(`  round ${m.round} c=${m.connections} ${TARGET_LABELS[m.target].padEnd(24)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${String(m.latencyUs.p50).padStart(5)} µs  p99 ${String(m.latencyUs.p99).padStart(6)} µs${cpu}${m.failures ? `  FAILED ${m.failures}` : ''}${other}${suffix}`);
+    };
+
     for (let round = 1; round <= options.rounds; round++) {
       for (const connections of options.connections) {
         // Alternate the order each round so slow drift (caches, the database file, thermal)
         // does not always favour the same path.
         const order = round % 2 === 1 ? targets : [...targets].reverse();
         for (const t of order) {
-          const ours = (): number => proxies.reduce((sum, p) => sum + cpuSeconds(p.pid), cpuSeconds(upstream.pid)) + selfAndReapedChildrenSeconds();
-          const busyBefore = systemBusySeconds();
-          const oursBefore = ours();
-          const proxyBefore = t.proxy ? cpuSeconds(t.proxy.pid) : Number.NaN;
-          const upstreamBefore = cpuSeconds(upstream.pid);
-          const wallBefore = process.hrtime.bigint();
-          const r = await loadgen.run(t.url, t.plan, connections, options.durationSec);
-          const wallSec = Number(process.hrtime.bigint() - wallBefore) / 1e9;
-          const proxyAfter = t.proxy ? cpuSeconds(t.proxy.pid) : Number.NaN;
-          const upstreamAfter = cpuSeconds(upstream.pid);
-          const other = (systemBusySeconds() - busyBefore - (ours() - oursBefore)) / wallSec;
-          const m: Measurement = {
-            upstream: upstreamId,
-            target: t.id,
-            connections,
-            round,
-            requests: r.requests,
-            rps: r.rps,
-            failures: r.failures,
-            latencyUs: r.latencyUs,
-            proxyCpuUsPerReq: t.proxy ? cpuPerRequestUs(proxyBefore, proxyAfter, r.requests) : null,
-            upstreamCpuUsPerReq: cpuPerRequestUs(upstreamBefore, upstreamAfter, r.requests),
-            otherCpuCores: Number.isFinite(other) ? Math.max(0, other) : null,
-          };
-          measurements.push(m);
-          const cpu = m.proxyCpuUsPerReq === null ? '' : `, proxy CPU ${m.proxyCpuUsPerReq.toFixed(1)} µs/req`;
-          log(`  round ${round} c=${connections} ${TARGET_LABELS[t.id].padEnd(24)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${String(r.latencyUs.p50).padStart(5)} µs  p99 ${String(r.latencyUs.p99).padStart(6)} µs${cpu}${r.failures ? `  FAILED ${r.failures}` : ''}${m.otherCpuCores && m.otherCpuCores > 0.1 ? `  (other processes: ${m.otherCpuCores.toFixed(2)} cores)` : ''}`);
+          // A round disturbed by other work on the machine is repeated (options.retryDisturbed
+          // times at most); the least disturbed attempt is kept, and says how many it took.
+          let best: Measurement | undefined;
+          for (let attempt = 1; attempt <= 1 + options.retryDisturbed; attempt++) {
+            const m = { ...(await measureOnce(t, connections, round)), attempts: attempt };
+            if (!best || (m.otherCpuCores ?? 0) < (best.otherCpuCores ?? 0)) best = m;
+            const disturbed = (m.otherCpuCores ?? 0) > DISTURBED_CORES;
+            logMeasurement(m, disturbed && attempt <= options.retryDisturbed ? ' — disturbed, repeating' : '');
+            if (!disturbed) break;
+          }
+          measurements.push(best!);
         }
       }
     }

@@ -101,6 +101,8 @@ async function main(): Promise<number> {
   const summary = summarise(measurements);
   const failed = measurements.reduce((n, m) => n + m.failures, 0);
   if (failed) notes.push(`${failed} requests failed during the rounds: those numbers are suspect`);
+  const repeated = measurements.filter((m) => (m.attempts ?? 1) > 1).length;
+  if (repeated) notes.push(`${repeated} of ${measurements.length} rounds were disturbed by other processes and repeated (up to ${options.retryDisturbed} time(s)); the least disturbed attempt is kept`);
   const otherCpuCores = spread(measurements.map((m) => m.otherCpuCores ?? Number.NaN));
   if (otherCpuCores.max > 0.1) {
     notes.push(`other processes on the machine used up to ${otherCpuCores.max.toFixed(2)} cores during the rounds (median ${otherCpuCores.median.toFixed(2)}): rounds that overlap with them are noisy, which is what the min–max shows`);

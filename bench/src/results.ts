@@ -41,6 +41,8 @@ export interface Measurement {
    * Anything well above 0 means the numbers were disturbed.
    */
   readonly otherCpuCores?: number | null;
+  /** How many attempts this round took (disturbed attempts are repeated; the least disturbed is kept). */
+  readonly attempts?: number;
 }
 
 export interface VsDirect {

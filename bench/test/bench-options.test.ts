@@ -10,15 +10,15 @@ function ok(argv: string[]) {
 
 describe('parseBenchArgs', () => {
   it('defaults to 3 rounds of 5 s at 1 and 32 connections, both upstreams, every path', () => {
-    expect(ok([])).toMatchObject({ durationSec: 5, rounds: 3, warmupSec: 2, connections: [1, 32], upstreams: ['upstream-todo', 'fastapi'], quick: false, nice: undefined, updateReadme: true });
+    expect(ok([])).toMatchObject({ durationSec: 5, rounds: 3, warmupSec: 2, connections: [1, 32], upstreams: ['upstream-todo', 'fastapi'], quick: false, nice: undefined, retryDisturbed: 1, updateReadme: true });
     expect(ok([]).targets).toHaveLength(5);
   });
   it('makes --quick short but keeps three rounds', () => {
     expect(ok(['--quick'])).toMatchObject({ durationSec: 1, warmupSec: 1, rounds: 3, quick: true });
   });
   it('reads every flag and always keeps direct, the baseline of every ratio', () => {
-    const o = ok(['--duration=10', '--rounds', '5', '--connections', '32,1,8', '--upstreams', 'fastapi', '--targets', 'gateway', '--workers', '2', '--nice', '-10', '--no-readme']);
-    expect(o).toMatchObject({ durationSec: 10, rounds: 5, connections: [1, 8, 32], upstreams: ['fastapi'], targets: ['direct', 'gateway'], workers: 2, nice: -10, updateReadme: false });
+    const o = ok(['--duration=10', '--rounds', '5', '--connections', '32,1,8', '--upstreams', 'fastapi', '--targets', 'gateway', '--workers', '2', '--nice', '-10', '--no-readme', '--retry-disturbed', '0']);
+    expect(o).toMatchObject({ durationSec: 10, rounds: 5, connections: [1, 8, 32], upstreams: ['fastapi'], targets: ['direct', 'gateway'], workers: 2, nice: -10, retryDisturbed: 0, updateReadme: false });
   });
   it('refuses what it does not understand', () => {
     for (const argv of [['--rounds', '0'], ['--connections', 'a'], ['--upstreams', 'django'], ['--targets', 'envoy'], ['--nice', '-30'], ['--fast'], ['--duration']]) {
