@@ -80,6 +80,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     loggerInstance: log.child({}, { level: log.isLevelEnabled('warn') ? 'warn' : log.level }) as FastifyBaseLogger,
     // Request lines are ours (observe/request-log.ts): one per request, with the gateway's fields.
     logController: new LogController({ disableRequestLogging: true }),
+    // No per-request child logger: request lines are written by observe/request-log.ts with
+    // the request id as a field, and a pino child per request is measurable on the hot path.
+    childLoggerFactory: (logger) => logger,
     // Node's own limits are the first line against slow clients; checked every second, not every 30.
     serverFactory: (handler) => {
       const server = createServer(

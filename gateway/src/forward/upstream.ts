@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { pipeline } from 'node:stream';
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
 import type { UpstreamResponseHeaders } from './response-headers.js';
 import { BodyTooLargeError, limitBody } from './body-limit.js';
+import { ResponseRelay } from './response-relay.js';
 
 export type ForwardOutcome =
   | { readonly ok: true; readonly status: number; readonly upstreamMs: number }
@@ -48,35 +49,18 @@ export function createUpstream(config: UpstreamConfig): Upstream {
     const chunked = req.headers['transfer-encoding'] !== undefined;
     const body = chunked ? pipeline(req, limitBody(request.bodyLimitBytes), () => {}) : declared !== undefined && declared !== '0' ? req : undefined;
 
-    const abort = new AbortController();
-    const onClientGone = () => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.once('close', onClientGone);
-
-    const started = performance.now();
-    let upstreamMs = 0;
-    let status = 0;
-    try {
-      await pool.stream(
-        { path: request.pathAndQuery, method: req.method ?? 'GET', headers: request.headers, body, signal: abort.signal },
-        ({ statusCode, headers }) => {
-          upstreamMs = performance.now() - started;
-          status = statusCode;
-          res.writeHead(statusCode, request.clientHeaders(headers as UpstreamResponseHeaders));
-          return res;
-        },
-      );
-      return { ok: true, status, upstreamMs };
-    } catch (error) {
-      if (status !== 0) {
-        res.destroy();
-        return { ok: false, failure: 'response_aborted' };
+    return new Promise<ForwardOutcome>((resolve) => {
+      const relay = new ResponseRelay(res, request.clientHeaders, (result) => {
+        if (result.error === undefined && result.status !== 0) resolve({ ok: true, status: result.status, upstreamMs: result.upstreamMs });
+        else if (result.status !== 0) resolve({ ok: false, failure: 'response_aborted' });
+        else resolve({ ok: false, failure: classify(result.error, result.clientGone) });
+      });
+      try {
+        pool.dispatch({ origin, path: request.pathAndQuery, method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers: request.headers, body }, relay);
+      } catch (error) {
+        relay.onResponseError(undefined as never, error as Error);
       }
-      return { ok: false, failure: classify(error, abort.signal.aborted) };
-    } finally {
-      res.off('close', onClientGone);
-    }
+    });
   }
 
   return {

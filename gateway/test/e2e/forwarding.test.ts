@@ -59,6 +59,49 @@ describe('an accepted request', () => {
     expect(upstream.requests).toHaveLength(1);
   });
 
+  it('streams a large response through with backpressure, byte for byte', async () => {
+    const chunk = Buffer.alloc(64 * 1024);
+    const chunks = 128; // 8 MiB: far past every socket and stream buffer on the way
+    upstream.respondWith((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      let sent = 0;
+      const pump = () => {
+        while (sent < chunks) {
+          chunk.fill(sent % 251);
+          sent++;
+          if (!res.write(Buffer.from(chunk))) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    const res = await request(`${gateway.url}/api/alice/tasks`, { headers: auth() });
+    expect(res.statusCode).toBe(200);
+    const parts: Buffer[] = [];
+    for await (const part of res.body as AsyncIterable<Buffer>) parts.push(part);
+    const all = Buffer.concat(parts);
+    expect(all.length).toBe(chunk.length * chunks);
+    for (let i = 0; i < chunks; i++) {
+      const slice = all.subarray(i * chunk.length, (i + 1) * chunk.length);
+      expect(slice.equals(Buffer.alloc(chunk.length, i % 251)), `chunk ${i}`).toBe(true);
+    }
+  });
+
+  it('streams a chunked request body of unknown length to the upstream intact', async () => {
+    upstream.respondWith((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`${req.body.length}:${req.headers['transfer-encoding'] ?? ''}`);
+    });
+    async function* body() {
+      for (let i = 0; i < 16; i++) yield Buffer.alloc(32 * 1024, i);
+    }
+    const res = await request(`${gateway.url}/api/alice/tasks`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/octet-stream' }, body: body() });
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toBe(`${16 * 32 * 1024}:chunked`);
+    const seen = upstream.requests[0]!.body;
+    for (let i = 0; i < 16; i++) expect(seen[i * 32 * 1024]).toBe(i);
+  });
+
   it('generates a request id when the client\'s is unusable and returns it', async () => {
     const res = await request(`${gateway.url}/api/alice/tasks`, { headers: { ...auth(), 'x-request-id': 'bad id with spaces' } });
     await res.body.dump();

@@ -1,0 +1,87 @@
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { UpstreamResponseHeaders } from './response-headers.js';
+
+export interface RelayResult {
+  /** 0 when no response head arrived. */
+  readonly status: number;
+  readonly upstreamMs: number;
+  readonly error?: Error;
+  /** The client went away before the response was complete. */
+  readonly clientGone: boolean;
+}
+
+/**
+ * An undici dispatch handler that writes the upstream's response straight into the client's
+ * ServerResponse: no intermediate stream or promise per chunk, backpressure by pausing the
+ * upstream, and the upstream request aborted as soon as the client goes away.
+ */
+function uncork(res: ServerResponse): void {
+  res.uncork();
+}
+
+export class ResponseRelay implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private upstreamMs = 0;
+  private clientGone = false;
+  private settled = false;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly clientHeaders: (upstream: UpstreamResponseHeaders) => Record<string, string | string[]>,
+    private readonly done: (result: RelayResult) => void,
+  ) {
+    res.once('close', this.onClientClose);
+  }
+
+  private readonly onClientClose = (): void => {
+    if (this.res.writableFinished) return;
+    this.clientGone = true;
+    this.controller?.abort(new Error('client closed the connection'));
+  };
+
+  private readonly resume = (): void => this.controller?.resume();
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.clientGone) controller.abort(new Error('client closed the connection'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200) return; // 1xx: informational, the final head follows
+    this.status = statusCode;
+    this.upstreamMs = performance.now() - this.startedAt;
+    this.res.writeHead(statusCode, this.clientHeaders(headers));
+    // Head, body and end of a small response usually arrive in one parser pass: corking until
+    // the next tick sends them in one write instead of several. Larger bodies stream on after.
+    this.res.cork();
+    process.nextTick(uncork, this.res);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', this.resume);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.res.end();
+    this.finish();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    // A response already under way cannot be turned into an error page: cut it off.
+    if (this.status !== 0) this.res.destroy();
+    this.finish(error);
+  }
+
+  private finish(error?: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.res.off('close', this.onClientClose);
+    this.done({ status: this.status, upstreamMs: this.upstreamMs, clientGone: this.clientGone, ...(error ? { error } : {}) });
+  }
+}
