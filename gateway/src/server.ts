@@ -1,39 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createAuthenticator, type Authenticator, type Identity } from './authn/index.js';
-import { compileRoutes, type CompiledRoute } from './authz/index.js';
+import { createAuthenticator, type Authenticator } from './authn/index.js';
+import { compileRoutes } from './authz/index.js';
 import type { GatewayConfig } from './config/types.js';
-import { createCorsPolicy, type CorsPolicy } from './cors/index.js';
-import { deny, errorResponse, type Denial } from './errors.js';
+import { createCorsPolicy } from './cors/index.js';
+import { deny } from './errors.js';
 import { createPeerTrust } from './forward/client-address.js';
-import { identityHeaderValues } from './forward/identity-headers.js';
-import { buildUpstreamHeaders } from './forward/request-headers.js';
-import { buildClientHeaders } from './forward/response-headers.js';
-import { createUpstream, type ForwardOutcome, type Upstream } from './forward/upstream.js';
+import { createProxy } from './forward/proxy.js';
+import { createUpstream } from './forward/upstream.js';
 import { buildAdminApp } from './observe/admin.js';
 import { GatewayMetrics } from './observe/metrics.js';
-import { logRequest } from './observe/request-log.js';
-import { createPipeline, type Verdict } from './pipeline.js';
+import { createRequestObserver } from './observe/request-observer.js';
+import { createPipeline } from './pipeline.js';
+import { newRequestState, type RequestState } from './request-state.js';
+import { createResponder, headerValue } from './respond.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-const UNMATCHED_ROUTE = '(none)';
-
-/** What the gateway learned about a request, read once more when the response ends. */
-interface RequestState {
-  readonly startedAt: number;
-  verdict?: Verdict;
-  upstreamMs?: number;
-  denial?: string;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    gateway: RequestState;
-  }
-}
 
 export interface GatewayDeps {
   readonly logger: Logger;
@@ -67,12 +52,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const cors = createCorsPolicy(config.cors);
   const decide = createPipeline({ routes, cors, authenticator });
   const upstream = createUpstream(config.upstream);
-  const upstreamOrigin = new URL(config.upstream.url).origin;
-  const peerTrusted = createPeerTrust(config.trustProxy);
-  const headerPolicy = {
-    identityHeaders: new Set(config.identityHeaders.map(([header]) => header)),
-    forwardAuthorization: config.forwardAuthorization,
-  };
+  const respond = createResponder(config.realm, cors);
+  const proxy = createProxy({ config, upstream, peerTrusted: createPeerTrust(config.trustProxy), respond });
+  const observe = createRequestObserver(metrics, log);
 
   // Typed as a plain FastifyInstance: our pino Logger is richer than FastifyBaseLogger, which only confuses generics.
   const app: FastifyInstance = Fastify({
@@ -107,63 +89,29 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     },
     // A URL the router cannot decode is still answered in the gateway's own format.
     frameworkErrors: (_error, request, reply) => {
-      request.gateway = { startedAt: performance.now() };
-      observeEnd(request, reply.raw);
-      sendDenial(request, reply, deny('ambiguous_path'));
+      request.gateway = newRequestState();
+      observe(request, reply.raw);
+      respond.deny(request, reply, deny('ambiguous_path'));
     },
   });
   app.decorateRequest('gateway', null as unknown as RequestState);
   // Whatever fails unexpectedly is still answered in the contract's format, without details.
   app.setErrorHandler((error, request, reply) => {
     log.error({ err: error, request_id: request.id }, 'unexpected error');
-    request.gateway ??= { startedAt: performance.now() };
-    return sendDenial(request, reply, deny('internal_error'));
+    request.gateway ??= newRequestState();
+    return respond.deny(request, reply, deny('internal_error'));
   });
 
   // The gateway never reads bodies: they stream to the upstream untouched.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
-  function corsHeaders(request: FastifyRequest): Record<string, string> {
-    return cors.responseHeaders(headerValue(request.headers.origin));
-  }
-
-  function sendDenial(request: FastifyRequest, reply: FastifyReply, denial: Denial, allow?: readonly string[]): FastifyReply {
-    request.gateway.denial = denial.reason;
-    const response = errorResponse(denial, { requestId: request.id, realm: config.realm, ...(allow ? { allow } : {}) });
-    return reply
-      .code(response.status)
-      .headers({ ...response.headers, ...corsHeaders(request), 'x-request-id': request.id })
-      .send(response.body);
-  }
-
-  function observeEnd(request: FastifyRequest, res: ServerResponse): void {
-    res.once('close', () => {
-      const state = request.gateway;
-      const verdict = state.verdict;
-      const route = verdict && 'route' in verdict && verdict.route ? verdict.route.template : UNMATCHED_ROUTE;
-      const identity: Identity | undefined = verdict && 'identity' in verdict ? verdict.identity : undefined;
-      const observation = {
-        route,
-        method: request.method,
-        // A response cut off before its head was sent never reached the client: 499, as nginx logs it.
-        status: res.headersSent ? res.statusCode : 499,
-        durationSeconds: (performance.now() - state.startedAt) / 1e3,
-        ...(state.upstreamMs !== undefined ? { upstreamSeconds: state.upstreamMs / 1e3 } : {}),
-        ...(state.denial ? { denial: state.denial } : {}),
-      };
-      metrics.observeRequest(observation);
-      if (verdict && 'tokenCached' in verdict && verdict.tokenCached !== undefined) metrics.tokenVerified(verdict.tokenCached);
-      logRequest(log, { ...observation, requestId: request.id, ...(identity ? { subject: identity.subject } : {}) });
-    });
-  }
-
   app.addHook('onRequest', async (request, reply) => {
-    request.gateway = { startedAt: performance.now() };
-    observeEnd(request, reply.raw);
+    request.gateway = newRequestState();
+    observe(request, reply.raw);
     const verdict = await decide(request.raw);
     request.gateway.verdict = verdict;
-    if (verdict.kind === 'deny') return sendDenial(request, reply, verdict.denial, verdict.allow);
+    if (verdict.kind === 'deny') return respond.deny(request, reply, verdict.denial, verdict.allow);
     if (verdict.kind === 'preflight') {
       return reply
         .code(204)
@@ -173,49 +121,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     return undefined;
   });
 
-  app.all('*', (request, reply) => forward(request, reply));
-
-  async function forward(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const verdict = request.gateway.verdict;
-    if (verdict?.kind !== 'forward') {
-      // Unreachable by construction (onRequest answers every other verdict); fail closed anyway.
-      sendDenial(request, reply, deny('internal_error'));
-      return;
-    }
-    reply.hijack();
-    const req = request.raw;
-    const trusted = peerTrusted(req.socket.remoteAddress);
-    const identity = verdict.identity && !verdict.route.public ? identityHeaderValues(config.identityHeaders, verdict.identity) : [];
-    const headers = buildUpstreamHeaders(req, headerPolicy, { requestId: request.id, identity, peerTrusted: trusted, protocol: 'http' });
-    const cors = corsHeaders(request);
-    const outcome = await upstream.forward(req, reply.raw, {
-      pathAndQuery: verdict.target.path + verdict.target.query,
-      headers,
-      bodyLimitBytes: config.limits.bodyBytes,
-      clientHeaders: (upstreamHeaders) =>
-        buildClientHeaders(upstreamHeaders, { upstreamOrigin, clientOrigin: clientOrigin(request, trusted), requestId: request.id, cors }),
-    });
-    settle(request, reply, outcome);
-  }
-
-  function settle(request: FastifyRequest, reply: FastifyReply, outcome: ForwardOutcome): void {
-    if (outcome.ok) {
-      request.gateway.upstreamMs = outcome.upstreamMs;
-      return;
-    }
-    if (outcome.failure === 'client_aborted' || outcome.failure === 'response_aborted') return;
-    const res = reply.raw;
-    if (res.headersSent || res.destroyed) return;
-    const denial = deny(outcome.failure === 'payload_too_large' ? 'body_too_large' : outcome.failure);
-    request.gateway.denial = denial.reason;
-    const response = errorResponse(denial, { requestId: request.id, realm: config.realm });
-    const body = JSON.stringify(response.body);
-    const headers = { ...response.headers, ...corsHeaders(request), 'x-request-id': request.id, 'content-length': String(Buffer.byteLength(body)) };
-    // A body we did not read to the end cannot leave the connection reusable.
-    if (!request.raw.complete) Object.assign(headers, { connection: 'close' });
-    res.writeHead(response.status, headers);
-    res.end(request.method === 'HEAD' ? undefined : body);
-  }
+  app.all('*', proxy);
 
   const admin = buildAdminApp(
     { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },
@@ -234,19 +140,6 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       authenticator.close();
     },
   };
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? undefined : value;
-}
-
-function clientOrigin(request: FastifyRequest, trusted: boolean): string | undefined {
-  const forwardedProto = trusted ? headerValue(request.headers['x-forwarded-proto']) : undefined;
-  const forwardedHost = trusted ? headerValue(request.headers['x-forwarded-host']) : undefined;
-  const host = forwardedHost ?? request.headers.host;
-  if (!host || /[^A-Za-z0-9.:\[\]-]/.test(host)) return undefined;
-  const proto = forwardedProto === 'https' ? 'https' : 'http';
-  return `${proto}://${host}`;
 }
 
 export interface RunningGateway {
@@ -281,4 +174,3 @@ export function urlOf(host: string, address: AddressInfo): string {
   return `http://${shown}:${address.port}`;
 }
 
-export type { IncomingMessage };
