@@ -1,13 +1,13 @@
 // Measures one upstream: starts it and the proxies in front of it (pinned), checks every path
 // answers, warms each up, then runs alternating rounds and records CPU per request.
 import { join } from 'node:path';
-import { UNCACHED_TARGETS, type BenchOptions } from './bench-options.js';
+import { TODO_ONLY_TARGETS, type BenchOptions } from './bench-options.js';
 import { prepareUsers, type BenchPlans } from './bench-users.js';
 import type { LoadGenerator, PreparedPlan } from './loadgen.js';
 import type { Placement } from './placement.js';
 import { cpuSeconds, selfAndReapedChildrenSeconds, systemBusySeconds } from './proc-cpu.js';
 import { TARGET_LABELS, type Measurement, type TargetId, type UpstreamId } from './results.js';
-import { startFastapi, startGateway, startNginx, startUpstreamTodo, type GatewayService } from './services.js';
+import { startBareProxy, startFastapi, startGateway, startNginx, startUpstreamTodo, type GatewayService } from './services.js';
 import type { Service } from './spawn-service.js';
 import { callApi, describeAnswer } from './task-api.js';
 import type { BenchKeys } from './tokens.js';
@@ -79,7 +79,7 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
       eddsa: loadgen.prepare(`${upstreamId}-eddsa`, plans.eddsa, ctx.workDir),
     };
 
-    const wanted = options.targets.filter((t) => upstreamId === 'upstream-todo' || !UNCACHED_TARGETS.includes(t));
+    const wanted = options.targets.filter((t) => upstreamId === 'upstream-todo' || !TODO_ONLY_TARGETS.includes(t));
     const targets: LiveTarget[] = [];
     const gatewayFor = async (tokenCacheEntries: number): Promise<GatewayService> => {
       const gw = await startGateway({ upstreamUrl: upstream.url, jwksUrl: ctx.jwksUrl, secret: ctx.keys.secret, tokenCacheEntries, workers: ctx.workers }, placement.proxy);
@@ -96,6 +96,10 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
         const ng = await startNginx(ctx.nginx, join(ctx.workDir, upstreamId), upstream.url, placement.proxy);
         started.push(ng);
         targets.push({ id, url: ng.url, plan: prepared.mixed, proxy: ng });
+      } else if (id === 'node-proxy') {
+        const bare = await startBareProxy(upstream.url, placement.proxy);
+        started.push(bare);
+        targets.push({ id, url: bare.url, plan: prepared.mixed, proxy: bare });
       } else {
         if (!ctx.gatewayAvailable) continue;
         if (id === 'gateway') {
@@ -159,7 +163,7 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
     const logMeasurement = (m: Measurement, suffix: string): void => {
       const cpu = m.proxyCpuUsPerReq === null ? '' : `, proxy CPU ${m.proxyCpuUsPerReq.toFixed(1)} µs/req`;
       const other = m.otherCpuCores && m.otherCpuCores > 0.1 ? `  (other processes: ${m.otherCpuCores.toFixed(2)} cores)` : '';
-      log(`  round ${m.round} c=${m.connections} ${TARGET_LABELS[m.target].padEnd(24)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${String(m.latencyUs.p50).padStart(5)} µs  p99 ${String(m.latencyUs.p99).padStart(6)} µs${cpu}${m.failures ? `  FAILED ${m.failures}` : ''}${other}${suffix}`);
+      log(`  round ${m.round} c=${m.connections} ${TARGET_LABELS[m.target].padEnd(26)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${String(m.latencyUs.p50).padStart(5)} µs  p99 ${String(m.latencyUs.p99).padStart(6)} µs${cpu}${m.failures ? `  FAILED ${m.failures}` : ''}${other}${suffix}`);
     };
 
     for (let round = 1; round <= options.rounds; round++) {

@@ -34,11 +34,11 @@ function fmtCheckValue(c: TargetCheck, v: number | null): string {
 }
 
 export function renderTargets(targets: readonly TargetCheck[]): string {
-  const lines = ['| target | limit | gateway | nginx | verdict |', '| --- | ---: | ---: | ---: | --- |'];
+  const lines = ['| target | limit | gateway | nginx | bare fastify+undici | verdict |', '| --- | ---: | ---: | ---: | ---: | --- |'];
   for (const c of targets) {
     const limit = `${c.comparison === '<=' ? '≤' : '≥'} ${c.unit === '×' ? `${c.limit.toFixed(2)}×` : `${c.limit} ${c.unit}`}`;
     const verdict = c.met === null ? 'not measured' : c.met ? '**met**' : '**missed**';
-    lines.push(`| ${c.description} | ${limit} | ${fmtCheckValue(c, c.measured)} | ${fmtCheckValue(c, c.nginx)} | ${verdict} |`);
+    lines.push(`| ${c.description} | ${limit} | ${fmtCheckValue(c, c.measured)} | ${fmtCheckValue(c, c.nginx)} | ${fmtCheckValue(c, c.nodeProxy)} | ${verdict} |`);
   }
   return lines.join('\n');
 }

@@ -3,11 +3,12 @@
 import type { Spread } from './stats.js';
 
 export type UpstreamId = 'upstream-todo' | 'fastapi';
-export type TargetId = 'direct' | 'nginx' | 'gateway' | 'gateway-uncached-hs256' | 'gateway-uncached-eddsa';
+export type TargetId = 'direct' | 'nginx' | 'node-proxy' | 'gateway' | 'gateway-uncached-hs256' | 'gateway-uncached-eddsa';
 
 export const TARGET_LABELS: Readonly<Record<TargetId, string>> = {
   direct: 'direct',
   nginx: 'nginx proxy',
+  'node-proxy': 'bare fastify+undici proxy',
   gateway: 'gateway (token cache)',
   'gateway-uncached-hs256': 'gateway, uncached HS256',
   'gateway-uncached-eddsa': 'gateway, uncached EdDSA',
@@ -81,6 +82,8 @@ export interface TargetCheck {
   readonly met: boolean | null;
   /** The same figure for nginx, where it was measured. */
   readonly nginx: number | null;
+  /** The same figure for the bare fastify+undici proxy (the Node floor), where it was measured. */
+  readonly nodeProxy: number | null;
 }
 
 export interface RunMeta {

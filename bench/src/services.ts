@@ -101,6 +101,21 @@ export async function startNginx(nginx: string, workDir: string, upstreamUrl: st
   return asService('nginx', url, proc);
 }
 
+/** The bare fastify+undici proxy (bare-proxy.ts): the floor under any gateway built on that stack. */
+export async function startBareProxy(upstreamUrl: string, cores?: readonly number[]): Promise<Service> {
+  const port = await freePort();
+  const proc = spawnPinned({
+    name: 'bare proxy',
+    command: process.execPath,
+    args: [join(BENCH_ROOT, 'dist/bare-proxy.js')],
+    cores,
+    env: { ...process.env, UPSTREAM: new URL(upstreamUrl).origin, PORT: String(port), NODE_ENV: 'production' },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, proc, 'bare proxy');
+  return asService('bare proxy', url, proc);
+}
+
 export interface GatewayEnv {
   readonly upstreamUrl: string;
   readonly jwksUrl: string;

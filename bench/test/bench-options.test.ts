@@ -11,7 +11,7 @@ function ok(argv: string[]) {
 describe('parseBenchArgs', () => {
   it('defaults to 3 rounds of 5 s at 1 and 32 connections, both upstreams, every path', () => {
     expect(ok([])).toMatchObject({ durationSec: 5, rounds: 3, warmupSec: 2, connections: [1, 32], upstreams: ['upstream-todo', 'fastapi'], quick: false, nice: undefined, retryDisturbed: 1, updateReadme: true });
-    expect(ok([]).targets).toHaveLength(5);
+    expect(ok([]).targets).toHaveLength(6);
   });
   it('makes --quick short but keeps three rounds', () => {
     expect(ok(['--quick'])).toMatchObject({ durationSec: 1, warmupSec: 1, rounds: 3, quick: true });

@@ -59,10 +59,11 @@ describe('evaluateTargets', () => {
     const summary = summarise([
       m('upstream-todo', 'direct', 1, 1, 1000, 100), m('upstream-todo', 'gateway', 1, 1, 900, 180), m('upstream-todo', 'nginx', 1, 1, 950, 130),
       m('upstream-todo', 'direct', 32, 1, 9000, 3000), m('upstream-todo', 'gateway', 32, 1, 8000, 3300, 55), m('upstream-todo', 'nginx', 32, 1, 8500, 3100, 15),
+      m('upstream-todo', 'node-proxy', 32, 1, 8200, 3200, 48),
     ]);
     const byId = Object.fromEntries(evaluateTargets(summary).map((t) => [t.id, t]));
-    expect(byId['todo-1-added-p50']).toMatchObject({ measured: 80, met: true, nginx: 30 });
-    expect(byId['todo-cpu-per-request']).toMatchObject({ measured: 55, met: false, nginx: 15 });
+    expect(byId['todo-1-added-p50']).toMatchObject({ measured: 80, met: true, nginx: 30, nodeProxy: null });
+    expect(byId['todo-cpu-per-request']).toMatchObject({ measured: 55, met: false, nginx: 15, nodeProxy: 48 });
     expect(byId['fastapi-32-rps']).toMatchObject({ measured: null, met: null });
   });
 

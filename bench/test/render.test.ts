@@ -27,11 +27,11 @@ describe('renderUpstreamTable', () => {
 });
 
 describe('renderTargets', () => {
-  it('shows limit, the gateway figure, nginx (– when absent) and the verdict', () => {
+  it('shows limit, the gateway figure, nginx and the bare proxy (– when absent) and the verdict', () => {
     const text = renderTargets(evaluateTargets(summary, 1));
-    expect(text).toContain('| upstream-todo, 1 connection: p50 the gateway adds | ≤ 100 µs | 60 µs | – | **met** |');
-    expect(text).toContain('gateway CPU per proxied request (cached token) | ≤ 50 µs | 46 µs | – | **met** |');
-    expect(text).toContain('| ≥ 0.95× | – | – | not measured |');
+    expect(text).toContain('| upstream-todo, 1 connection: p50 the gateway adds | ≤ 100 µs | 60 µs | – | – | **met** |');
+    expect(text).toContain('gateway CPU per proxied request (cached token) | ≤ 50 µs | 46 µs | – | – | **met** |');
+    expect(text).toContain('| ≥ 0.95× | – | – | – | not measured |');
   });
 });
 
