@@ -19,8 +19,9 @@ export function fmtSpread(s: Spread | null, digits = 0): string {
   return `${fmtNumber(s.median, digits)} (${fmtNumber(s.min, digits)}–${fmtNumber(s.max, digits)})`;
 }
 
+/** Three decimals: a ratio of 0.946 must not print as "0.95×" beside "over budget". */
 export function fmtRatio(v: number | null | undefined): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(2)}×`;
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(3)}×`;
 }
 
 function fmtAdded(v: number | null | undefined): string {
@@ -30,7 +31,7 @@ function fmtAdded(v: number | null | undefined): string {
 
 function fmtCheckValue(c: TargetCheck, v: number | null): string {
   if (v === null) return '–';
-  return c.unit === '×' ? `${v.toFixed(2)}×` : `${v.toFixed(0)} ${c.unit}`;
+  return c.unit === '×' ? fmtRatio(v) : `${v.toFixed(0)} ${c.unit}`;
 }
 
 export function renderTargets(targets: readonly TargetCheck[]): string {

@@ -22,7 +22,7 @@ describe('renderUpstreamTable', () => {
     const rows = table.split('\n');
     expect(rows).toHaveLength(4);
     expect(rows[2]).toBe('| 1 | direct | 9500 (9000–10000) | 85 (80–90) | 255 (240–270) | – | – | – | – | 0 | baseline |');
-    expect(rows[3]).toBe('| 1 | gateway (token cache) | 7500 (7000–8000) | 145 (140–150) | 435 (420–450) | 0.79× | 1.71× | +60 | 46.0 (45.5–47.3) | 0 | over budget |');
+    expect(rows[3]).toBe('| 1 | gateway (token cache) | 7500 (7000–8000) | 145 (140–150) | 435 (420–450) | 0.789× | 1.706× | +60 | 46.0 (45.5–47.3) | 0 | over budget |');
   });
 });
 
@@ -50,5 +50,16 @@ describe('spliceReadme', () => {
   });
   it('appends the section when the README has none', () => {
     expect(spliceReadme('# bench\n', 'T')).toBe(`# bench\n\n${README_START}\nT\n${README_END}\n`);
+  });
+});
+
+describe('renderTargets ratios', () => {
+  it('prints a ratio just under its limit with enough digits that the verdict reads true', () => {
+    const rows = [
+      { upstream: 'fastapi', target: 'direct', connections: 32, round: 1, rps: 1000, p50: 1000 },
+      { upstream: 'fastapi', target: 'gateway', connections: 32, round: 1, rps: 946, p50: 1000 },
+    ] as const;
+    const summary = summarise(rows.map((r) => ({ ...m(r.target, r.round, r.rps, r.p50, null), upstream: r.upstream, connections: r.connections })));
+    expect(renderTargets(evaluateTargets(summary))).toContain('| ≥ 0.95× | 0.946× | – | – | **missed** |');
   });
 });
