@@ -89,31 +89,3 @@ export async function waitForHttp(url: string, proc: Spawned, name: string, time
   await proc.stop();
   throw new Error(`${name} was not ready at ${url} within ${timeoutMs} ms:\n${proc.stderrTail()}`);
 }
-
-/** Resolves with the first stdout line that parses as JSON and satisfies `match`. */
-export function waitForJsonLine<T>(proc: Spawned, name: string, match: (line: Record<string, unknown>) => T | undefined, timeoutMs = 20_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => { cleanup(); reject(new Error(`${name} did not report ready within ${timeoutMs} ms:\n${proc.stderrTail()}`)); }, timeoutMs);
-    const onData = (chunk: string): void => {
-      buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const parsed = JSON.parse(line) as unknown;
-          if (parsed && typeof parsed === 'object') {
-            const hit = match(parsed as Record<string, unknown>);
-            if (hit !== undefined) { cleanup(); resolve(hit); return; }
-          }
-        } catch {
-          // not JSON: ignore
-        }
-      }
-    };
-    const cleanup = (): void => { clearTimeout(timer); proc.child.stdout!.off('data', onData); };
-    proc.child.stdout!.setEncoding('utf8').on('data', onData);
-    void proc.exited.then((code) => { cleanup(); reject(new Error(`${name} exited (code ${code}) before it was ready:\n${proc.stderrTail()}`)); });
-  });
-}
