@@ -38,7 +38,7 @@ async function runSingle(config: GatewayConfig, log: Logger): Promise<number> {
   } catch (error) {
     return cannotStart(log, error);
   }
-  log.info({ url: running.url, admin_url: running.adminUrl, ready: running.gateway.authenticator.ready() }, 'listening');
+  lifecycle(log, config).info({ url: running.url, admin_url: running.adminUrl, ready: running.gateway.authenticator.ready() }, 'listening');
   const server = running.gateway.app.server;
   return untilSignal(log, config, () => running.close(), () => server.closeAllConnections());
 }
@@ -50,7 +50,7 @@ async function runPrimary(config: GatewayConfig, log: Logger): Promise<number> {
   } catch (error) {
     return cannotStart(log, error);
   }
-  log.info({ url: primary.url, admin_url: primary.adminUrl, workers: config.workers }, 'listening');
+  lifecycle(log, config).info({ url: primary.url, admin_url: primary.adminUrl, workers: config.workers }, 'listening');
   const stopped = untilSignal(log, config, () => primary.stop(), () => {});
   const gaveUp = primary.failed.then(async (reason) => {
     log.fatal(reason);
@@ -68,6 +68,14 @@ async function runWorker(config: GatewayConfig, log: Logger): Promise<number> {
   return untilSignal(log, config, () => running.close(), () => server.closeAllConnections(), true);
 }
 
+/**
+ * Start and stop lines are part of the contract (scripts wait for "listening"), so they are
+ * written at any log level short of silent; request lines still follow log_level.
+ */
+function lifecycle(log: Logger, config: GatewayConfig): Logger {
+  return config.logLevel === 'silent' || log.isLevelEnabled('info') ? log : log.child({}, { level: 'info' });
+}
+
 function cannotStart(log: Logger, error: unknown): number {
   const err = error as NodeJS.ErrnoException & { address?: string; port?: number };
   const message = err.code === 'EADDRINUSE' ? `address already in use: ${err.address ?? ''}:${err.port ?? ''}` : err.message;
@@ -81,7 +89,7 @@ function untilSignal(log: Logger, config: GatewayConfig, close: () => Promise<vo
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
-      if (!quiet) log.info({ signal }, 'shutting down: finishing in-flight requests');
+      if (!quiet) lifecycle(log, config).info({ signal }, 'shutting down: finishing in-flight requests');
       const deadline = setTimeout(() => {
         log.warn('shutdown deadline passed; closing remaining connections');
         forceClose();
@@ -90,7 +98,7 @@ function untilSignal(log: Logger, config: GatewayConfig, close: () => Promise<vo
       close().then(
         () => {
           clearTimeout(deadline);
-          if (!quiet) log.info('stopped');
+          if (!quiet) lifecycle(log, config).info('stopped');
           resolve(0);
         },
         (error: unknown) => {

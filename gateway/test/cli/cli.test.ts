@@ -65,6 +65,21 @@ describe('gateway --config', () => {
     }
   });
 
+  it('prints its "listening" line even at log_level: warn, while request lines follow the level', async () => {
+    const run = spawnGateway(['--config', writeTempConfig(`${hs256Config(upstream.url)}\nlog_level: warn\n`)], testEnv);
+    try {
+      const { url } = (await run.waitForLine(isListening)) as { url: string };
+      const res = await request(`${url}/api/alice/tasks`);
+      expect(res.statusCode).toBe(401);
+      await res.body.dump();
+    } finally {
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    }
+    expect(run.lines.some((l) => l['msg'] === 'request')).toBe(false);
+    expect(run.lines.some((l) => l['msg'] === 'stopped')).toBe(true);
+  });
+
   it('exits non-zero with a clear message when its port is taken', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
