@@ -65,6 +65,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     // No per-request child logger: request lines are written by observe/request-log.ts with
     // the request id as a field, and a pino child per request is measurable on the hot path.
     childLoggerFactory: (logger) => logger,
+    // While stopping, a request that still arrives on an open connection is served, not answered
+    // with fastify's own 503 body: in-flight work finishes, then the connections close.
+    return503OnClosing: false,
     // Node's own limits are the first line against slow clients; checked every second, not every 30.
     serverFactory: (handler) => {
       const server = createServer(
@@ -118,10 +121,14 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
         .headers({ ...cors.preflightHeaders(headerValue(request.headers.origin), verdict.route), 'x-request-id': request.id })
         .send();
     }
-    return undefined;
+    // Forwarded right here, hijacking the reply: the body stays unread and fastify's later
+    // stages (content-type parsing above all, which refuses media types the upstream may
+    // accept) never see a request the gateway has already decided to pass on.
+    return proxy(request, reply);
   });
 
-  app.all('*', proxy);
+  // Every request is answered in onRequest; this route only gives fastify's router a match.
+  app.all('*', (request, reply) => respond.deny(request, reply, deny('internal_error')));
 
   const admin = buildAdminApp(
     { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },

@@ -10,6 +10,8 @@ import { buildUpstreamHeaders } from './request-headers.js';
 import { buildClientHeaders } from './response-headers.js';
 import type { Upstream } from './upstream.js';
 
+const ALWAYS_STRIPPED_IDENTITY = ['x-user-id', 'x-user-email'];
+
 export interface ProxyDeps {
   readonly config: GatewayConfig;
   readonly upstream: Upstream;
@@ -24,14 +26,16 @@ export interface ProxyDeps {
 export function createProxy({ config, upstream, peerTrusted, respond }: ProxyDeps) {
   const upstreamOrigin = new URL(config.upstream.url).origin;
   const headerPolicy = {
-    identityHeaders: new Set(config.identityHeaders.map(([header]) => header)),
+    // The default names are stripped even when the config sets other headers (or none): an
+    // upstream written for the defaults must never see a client's own X-User-Id.
+    identityHeaders: new Set([...ALWAYS_STRIPPED_IDENTITY, ...config.identityHeaders.map(([header]) => header)]),
     forwardAuthorization: config.forwardAuthorization,
   };
 
   return async function proxy(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const verdict = request.gateway.verdict;
     if (verdict?.kind !== 'forward') {
-      // Unreachable by construction (onRequest answers every other verdict); fail closed anyway.
+      // Unreachable by construction (the pipeline answers every other verdict); fail closed anyway.
       respond.deny(request, reply, deny('internal_error'));
       return;
     }
