@@ -43,16 +43,35 @@ export function buildClientHeaders(upstream: UpstreamResponseHeaders, inputs: Re
 }
 
 function rewriteLocation(location: string, inputs: ResponseHeaderInputs): string {
-  const origin = inputs.upstreamOrigin;
-  // A scheme-relative `//host:port/…` resolves against the upstream's own URL: it names the upstream too.
-  const schemeRelative = origin.slice(origin.indexOf('//'));
   const lower = location.toLowerCase();
-  let prefixLength: number;
-  if (lower.startsWith(origin.toLowerCase())) prefixLength = origin.length;
-  else if (lower.startsWith(schemeRelative.toLowerCase())) prefixLength = schemeRelative.length;
-  else return location;
+  let prefixLength = -1;
+  for (const prefix of upstreamSpellings(inputs.upstreamOrigin)) {
+    if (lower.startsWith(prefix)) {
+      prefixLength = prefix.length;
+      break;
+    }
+  }
+  if (prefixLength < 0) return location;
   const rest = location.slice(prefixLength);
   if (rest !== '' && !rest.startsWith('/') && !rest.startsWith('?') && !rest.startsWith('#')) return location; // another host, e.g. :80001
   // Without a client origin, a relative reference still keeps the upstream's address private.
   return (inputs.clientOrigin ?? '') + (rest === '' ? '/' : rest);
+}
+
+const spellings = new Map<string, readonly string[]>();
+
+/**
+ * Every way a Location can name the upstream: its origin, scheme-relative (`//host:port`, which
+ * resolves against the upstream's own URL), and with the scheme's default port written out
+ * (`http://up:80`). Longest first, so `:80` is matched before the bare host.
+ */
+function upstreamSpellings(origin: string): readonly string[] {
+  let found = spellings.get(origin);
+  if (found) return found;
+  const url = new URL(origin);
+  const withPort = url.port === '' ? `${url.protocol}//${url.host}:${url.protocol === 'https:' ? 443 : 80}` : origin;
+  const forms = new Set([withPort, origin].flatMap((o) => [o, o.slice(o.indexOf('//'))]).map((o) => o.toLowerCase()));
+  found = [...forms].sort((a, b) => b.length - a.length);
+  spellings.set(origin, found);
+  return found;
 }

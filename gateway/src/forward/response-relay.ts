@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
+import { errors as undiciErrors, type Dispatcher } from 'undici';
 import type { UpstreamResponseHeaders } from './response-headers.js';
 
 export interface RelayResult {
@@ -27,14 +27,26 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   private clientGone = false;
   private settled = false;
   private readonly startedAt = performance.now();
+  private readonly deadline: NodeJS.Timeout;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly clientHeaders: (upstream: UpstreamResponseHeaders) => Record<string, string | string[]>,
     private readonly done: (result: RelayResult) => void,
+    timeoutMs: number,
   ) {
     res.once('close', this.onClientClose);
+    // undici's headersTimeout starts only once the request is on a socket; this one also covers
+    // time spent queued for a free connection, so upstream.timeout bounds the whole wait.
+    this.deadline = setTimeout(this.onDeadline, timeoutMs);
   }
+
+  private readonly onDeadline = (): void => {
+    if (this.status !== 0 || this.settled) return;
+    const error = new undiciErrors.HeadersTimeoutError();
+    if (this.controller) this.controller.abort(error);
+    else this.finish(error); // still queued: it will be aborted the moment it is dispatched
+  };
 
   private readonly onClientClose = (): void => {
     if (this.res.writableFinished) return;
@@ -47,10 +59,11 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.clientGone) controller.abort(new Error('client closed the connection'));
+    else if (this.settled) controller.abort(new undiciErrors.HeadersTimeoutError());
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
-    if (statusCode < 200) return; // 1xx: informational, the final head follows
+    if (statusCode < 200 || this.settled) return; // 1xx: informational, the final head follows
     this.status = statusCode;
     this.upstreamMs = performance.now() - this.startedAt;
     this.res.writeHead(statusCode, this.clientHeaders(headers));
@@ -61,6 +74,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
     if (!this.res.write(chunk)) {
       controller.pause();
       this.res.once('drain', this.resume);
@@ -68,6 +82,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.settled) return;
     this.res.end();
     this.finish();
   }
@@ -81,6 +96,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   private finish(error?: Error): void {
     if (this.settled) return;
     this.settled = true;
+    clearTimeout(this.deadline);
     this.res.off('close', this.onClientClose);
     this.done({ status: this.status, upstreamMs: this.upstreamMs, clientGone: this.clientGone, ...(error ? { error } : {}) });
   }

@@ -54,7 +54,7 @@ export function createUpstream(config: UpstreamConfig): Upstream {
         if (result.error === undefined && result.status !== 0) resolve({ ok: true, status: result.status, upstreamMs: result.upstreamMs });
         else if (result.status !== 0) resolve({ ok: false, failure: 'response_aborted' });
         else resolve({ ok: false, failure: classify(result.error, result.clientGone) });
-      });
+      }, config.timeoutMs);
       try {
         pool.dispatch({ origin, path: request.pathAndQuery, method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers: request.headers, body }, relay);
       } catch (error) {
