@@ -32,26 +32,30 @@ export async function runGateway(file: string): Promise<number> {
 }
 
 async function runSingle(config: GatewayConfig, log: Logger): Promise<number> {
+  const early = holdSignals();
   let running;
   try {
     running = await startGateway(config, { logger: log });
   } catch (error) {
+    early.release();
     return cannotStart(log, error);
   }
   lifecycle(log, config).info({ url: running.url, admin_url: running.adminUrl, ready: running.gateway.authenticator.ready() }, 'listening');
   const server = running.gateway.app.server;
-  return untilSignal(log, config, () => running.close(), () => server.closeAllConnections());
+  return untilSignal(log, config, () => running.close(), () => server.closeAllConnections(), false, early);
 }
 
 async function runPrimary(config: GatewayConfig, log: Logger): Promise<number> {
+  const early = holdSignals();
   let primary;
   try {
     primary = await startPrimary(config, log);
   } catch (error) {
+    early.release();
     return cannotStart(log, error);
   }
   lifecycle(log, config).info({ url: primary.url, admin_url: primary.adminUrl, workers: config.workers }, 'listening');
-  const stopped = untilSignal(log, config, () => primary.stop(), () => {});
+  const stopped = untilSignal(log, config, () => primary.stop(), () => {}, false, early);
   const gaveUp = primary.failed.then(async (reason) => {
     log.fatal(reason);
     await primary.stop();
@@ -61,11 +65,15 @@ async function runPrimary(config: GatewayConfig, log: Logger): Promise<number> {
 }
 
 async function runWorker(config: GatewayConfig, log: Logger): Promise<number> {
+  const early = holdSignals();
   const running = await startWorker(config, log);
-  if (!running) return 1;
+  if (!running) {
+    early.release();
+    return 1;
+  }
   const server = running.gateway.app.server;
   // The primary forwards SIGTERM; a terminal's Ctrl-C reaches every worker as SIGINT itself.
-  return untilSignal(log, config, () => running.close(), () => server.closeAllConnections(), true);
+  return untilSignal(log, config, () => running.close(), () => server.closeAllConnections(), true, early);
 }
 
 /**
@@ -83,7 +91,35 @@ function cannotStart(log: Logger, error: unknown): number {
   return 1;
 }
 
-function untilSignal(log: Logger, config: GatewayConfig, close: () => Promise<void>, forceClose: () => void, quiet = false): Promise<number> {
+/**
+ * The public port listens before the first key fetch settles; a SIGTERM in that window must
+ * still end in an orderly stop (exit 0), not Node's default kill. Held signals are replayed
+ * once the gateway is up.
+ */
+function holdSignals(): { readonly signal: () => NodeJS.Signals | undefined; release(): void } {
+  let received: NodeJS.Signals | undefined;
+  const hold = (signal: NodeJS.Signals) => {
+    received ??= signal;
+  };
+  process.on('SIGTERM', hold);
+  process.on('SIGINT', hold);
+  return {
+    signal: () => received,
+    release() {
+      process.off('SIGTERM', hold);
+      process.off('SIGINT', hold);
+    },
+  };
+}
+
+function untilSignal(
+  log: Logger,
+  config: GatewayConfig,
+  close: () => Promise<void>,
+  forceClose: () => void,
+  quiet = false,
+  held?: ReturnType<typeof holdSignals>,
+): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
@@ -109,5 +145,8 @@ function untilSignal(log: Logger, config: GatewayConfig, close: () => Promise<vo
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    held?.release();
+    const early = held?.signal();
+    if (early) stop(early);
   });
 }
