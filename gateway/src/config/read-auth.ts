@@ -122,11 +122,14 @@ function readSecret(algorithms: readonly string[] | undefined, fromEnv: Readonly
       return undefined;
     }
     const bytes = Buffer.byteLength(value, 'utf8');
-    const needed = Math.max(32, ...(algorithms ?? []).map((a) => HMAC_MIN_BYTES[a] ?? 0));
-    if (bytes < needed) {
-      const which = needed > 32 ? ` for ${algorithms?.filter((a) => (HMAC_MIN_BYTES[a] ?? 0) > 32).join(', ')}` : '';
-      p.add(path, `is too short: ${bytes} bytes, and a shared secret must be at least ${needed} bytes${which} (RFC 7518 §3.2, RFC 8725); make one with: openssl rand -base64 ${needed}`);
+    if (bytes < 32) {
+      p.add(path, `is too short: ${bytes} bytes, and a shared secret must be at least 32 bytes (RFC 7518 §3.2, RFC 8725); make one with: openssl rand -base64 32`);
       return undefined;
+    }
+    // The contract's floor is 32 bytes; RFC 7518 §3.2 asks for the hash size, so say so.
+    const recommended = Math.max(32, ...(algorithms ?? []).map((a) => HMAC_MIN_BYTES[a] ?? 0));
+    if (bytes < recommended) {
+      p.warn(path, `is ${bytes} bytes; RFC 7518 §3.2 recommends at least ${recommended} bytes for ${algorithms?.filter((a) => (HMAC_MIN_BYTES[a] ?? 0) > bytes).join(', ')}: openssl rand -base64 ${recommended}`);
     }
     if (!fromEnv.has(path)) {
       p.warn(path, 'the secret is written in the config file itself; prefer secret: ${SOME_ENV_VAR} so the file can be shared and the secret rotated without editing it');
@@ -223,6 +226,11 @@ export function readAuth(root: Mapping, p: Problems, fromEnv: ReadonlySet<string
   const jwksTimeoutMs = optional(raw, 'jwks_timeout', path, p, readDuration(100), AUTH_DEFAULTS.jwksTimeoutMs);
   const jwksMaxStaleMs = optional(raw, 'jwks_max_stale', path, p, readDuration(0), AUTH_DEFAULTS.jwksMaxStaleMs);
   const tokenCacheSize = optional(raw, 'token_cache', path, p, readInt(0, 10_000_000), AUTH_DEFAULTS.tokenCacheSize);
+  // Staleness counts from the last good fetch: a max-stale shorter than the refresh period would
+  // drop good keys before the first refresh is even tried.
+  if (jwksMaxStaleMs !== undefined && jwksCacheMs !== undefined && jwksMaxStaleMs < jwksCacheMs) {
+    p.add(keyPath(path, 'jwks_max_stale'), `must be at least jwks_cache (${jwksCacheMs} ms): keys are kept this long after the last successful fetch, and refreshes start only after jwks_cache`);
+  }
   if (clockToleranceMs !== undefined && clockToleranceMs > CLOCK_TOLERANCE_WARN_MS) {
     p.warn(keyPath(path, 'clock_tolerance'), 'is more than 5 minutes: expired tokens stay usable that much longer; fix the clocks (NTP) instead');
   }

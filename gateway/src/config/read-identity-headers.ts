@@ -29,7 +29,10 @@ function reservedReason(name: string): string | undefined {
   return undefined;
 }
 
-export const DEFAULT_IDENTITY_HEADERS: ReadonlyArray<readonly [string, string]> = [['x-user-id', 'sub']];
+export const DEFAULT_IDENTITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['x-user-id', 'sub'],
+  ['x-user-email', 'email'],
+];
 
 export const readIdentityHeaders: Reader<Array<readonly [string, string]>> = (value, path, p) => {
   if (value === UNRESOLVED) return undefined;

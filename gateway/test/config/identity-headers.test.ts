@@ -3,7 +3,7 @@ import { base, expectProblem, load, problemsOf } from './helpers.js';
 
 describe('identity_headers', () => {
   it('defaults to x-user-id: sub', () => {
-    expect(load(base()).config.identityHeaders).toEqual([['x-user-id', 'sub']]);
+    expect(load(base()).config.identityHeaders).toEqual([['x-user-id', 'sub'], ['x-user-email', 'email']]);
   });
 
   it('lower-cases names and keeps config order', () => {

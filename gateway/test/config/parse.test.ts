@@ -29,7 +29,7 @@ describe('parseConfig', () => {
         jwksMaxStaleMs: 3_600_000,
         tokenCacheSize: 10_000,
       },
-      identityHeaders: [['x-user-id', 'sub']],
+      identityHeaders: [['x-user-id', 'sub'], ['x-user-email', 'email']],
       forwardAuthorization: true,
       cors: { origins: [], maxAgeSeconds: 600 },
       routes: [{ path: '/api/:user_id/tasks', methods: ['GET'], owner: 'user_id', public: false }],
