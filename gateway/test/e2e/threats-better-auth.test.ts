@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startBetterAuth, type BetterAuthFixture } from '../support/better-auth.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { startTestGateway, TASK_ROUTES, type TestGateway } from '../support/gateway.js';
+import { betterAuthConfig, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { base64url, craftToken } from '../support/tokens.js';
 import { call, expectDenial } from '../support/threat-kit.js';
 
@@ -15,23 +15,7 @@ let bob: { userId: string; token: string };
 
 beforeAll(async () => {
   [ba, upstream] = await Promise.all([startBetterAuth(), startRecordingUpstream()]);
-  gateway = await startTestGateway(`
-listen: { host: 127.0.0.1, port: 0 }
-admin: { host: 127.0.0.1, port: 0 }
-upstream: { url: ${upstream.url}, timeout: 2s }
-auth:
-  issuers:
-    - name: better-auth
-      jwks_url: ${ba.jwksUrl}
-      issuer: ${ba.baseURL}
-      audience: ${ba.baseURL}
-      algorithms: [EdDSA]
-identity_headers:
-  x-user-id: sub
-  x-user-email: email
-cors:
-  origins: [http://localhost:3000]
-${TASK_ROUTES}`);
+  gateway = await startTestGateway(betterAuthConfig(upstream.url, ba));
   alice = await ba.signUp('alice@example.com', 'correct horse battery', 'Alice');
   bob = await ba.signUp('bob@example.com', 'correct horse battery', 'Bob');
 });

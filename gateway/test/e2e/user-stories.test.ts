@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startServer } from 'upstream-todo';
 import { startBetterAuth, type BetterAuthFixture } from '../support/better-auth.js';
-import { startTestGateway, TASK_ROUTES, type TestGateway } from '../support/gateway.js';
+import { betterAuthConfig, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let ba: BetterAuthFixture;
 let todo: { url: string; close(): Promise<void> };
@@ -14,18 +14,7 @@ let bob: { userId: string; token: string };
 
 beforeAll(async () => {
   [ba, todo] = await Promise.all([startBetterAuth(), startServer({ dbPath: ':memory:', logger: false })]);
-  gateway = await startTestGateway(`
-listen: { host: 127.0.0.1, port: 0 }
-admin: { host: 127.0.0.1, port: 0 }
-upstream: { url: ${todo.url} }
-auth:
-  issuers:
-    - name: better-auth
-      jwks_url: ${ba.jwksUrl}
-      issuer: ${ba.baseURL}
-      audience: ${ba.baseURL}
-      algorithms: [EdDSA]
-${TASK_ROUTES}`);
+  gateway = await startTestGateway(betterAuthConfig(todo.url, ba));
   alice = await ba.signUp('alice@example.com', 'correct horse battery', 'Alice');
   bob = await ba.signUp('bob@example.com', 'correct horse battery', 'Bob');
 });

@@ -83,3 +83,24 @@ ${extra}`;
 }
 
 export const testEnv = { TEST_SECRET };
+
+/** A gateway in front of `upstreamUrl` that trusts a Better Auth instance's JWKS (EdDSA), as `config/gateway.yaml` does. */
+export function betterAuthConfig(upstreamUrl: string, betterAuth: { readonly baseURL: string; readonly jwksUrl: string }): string {
+  return `
+listen: { host: 127.0.0.1, port: 0 }
+admin: { host: 127.0.0.1, port: 0 }
+upstream: { url: ${upstreamUrl}, timeout: 2s }
+auth:
+  issuers:
+    - name: better-auth
+      jwks_url: ${betterAuth.jwksUrl}
+      issuer: ${betterAuth.baseURL}
+      audience: ${betterAuth.baseURL}
+      algorithms: [EdDSA]
+identity_headers:
+  x-user-id: sub
+  x-user-email: email
+cors:
+  origins: [http://localhost:3000]
+${TASK_ROUTES}`;
+}
