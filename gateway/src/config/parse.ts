@@ -4,6 +4,7 @@ import { deepFreeze } from './freeze.js';
 import { Problems, formatProblem, inFileOrder } from './problems.js';
 import { readConfig } from './read-config.js';
 import { routeProblems } from '../authz/routes.js';
+import { warnPublicOverlaps } from './route-overlap.js';
 import { substituteEnv, type Env } from './substitute.js';
 import type { GatewayConfig } from './types.js';
 import { parseYaml } from './yaml.js';
@@ -22,7 +23,10 @@ export function parseConfig(yamlText: string, env: Env): LoadedConfig {
   const config = readConfig(tree, p, fromEnv);
   // The route table's own compiler has the last word (two routes matching the same paths, a table
   // too complex to compile): --check-config must refuse whatever start would refuse.
-  if (config && p.count === 0) for (const problem of routeProblems(config.routes)) p.add(problem.path, problem.message);
+  if (config && p.count === 0) {
+    for (const problem of routeProblems(config.routes)) p.add(problem.path, problem.message);
+    warnPublicOverlaps(config.routes, p);
+  }
   if (!config || p.count > 0) throw new ConfigError(inFileOrder(p.problems, parsed.offsets));
   return { config: deepFreeze(config), warnings: inFileOrder(p.warnings, parsed.offsets).map(formatProblem) };
 }

@@ -33,3 +33,18 @@ describe('config rules that start depends on', () => {
     expect(load(base()).config.identityHeaders).toEqual([['x-user-id', 'sub'], ['x-user-email', 'email']]);
   });
 });
+
+describe('public routes overlapping protected ones', () => {
+  it('warns when a public template can match a protected route\'s paths, and stays quiet when they are distinct', () => {
+    const tree = base();
+    tree['routes'] = [
+      { path: '/api/public/:x', methods: ['GET'], public: true },
+      { path: '/api/:user_id/tasks', methods: ['GET'], owner: 'user_id' },
+      { path: '/health', methods: ['GET'], public: true },
+    ];
+    const { warnings } = load(tree);
+    expect(warnings.filter((w) => w.includes('public route'))).toEqual([expect.stringMatching(/^routes\[0\]\.path: public route \/api\/public\/:x can match .* \/api\/:user_id\/tasks/)]);
+    tree['routes'][0].path = '/public/:x';
+    expect(load(tree).warnings.filter((w) => w.includes('public route'))).toEqual([]);
+  });
+});
