@@ -11,6 +11,8 @@ export type Verdict =
   | { readonly kind: 'preflight'; readonly route: CompiledRoute }
   | { readonly kind: 'deny'; readonly denial: Denial; readonly route?: CompiledRoute; readonly allow?: readonly string[]; readonly identity?: Identity; readonly tokenCached?: boolean };
 
+const METHOD_NOT_ALLOWED = deny('method_not_allowed');
+
 export interface PipelineDeps {
   readonly routes: RouteTable;
   readonly cors: CorsPolicy;
@@ -33,9 +35,9 @@ export function createPipeline({ routes, cors, authenticator }: PipelineDeps) {
     const method = req.method ?? '';
     if (cors.isPreflight(method, req.headers)) return { kind: 'preflight', route: found.route };
 
-    const matched = routes.match(target.segments, method);
-    if (!matched.ok) return { kind: 'deny', denial: matched, route: found.route, allow: matched.allow ?? found.route.allow };
-    const { route, params } = matched;
+    // One route lookup per request: the path found the route, the method only has to be in it.
+    const { route, params } = found;
+    if (!route.methods.has(method)) return { kind: 'deny', denial: METHOD_NOT_ALLOWED, route, allow: route.allow };
     if (route.public) return { kind: 'forward', target, route };
 
     const bearer = extractBearer(req.rawHeaders, target.query);
