@@ -108,7 +108,7 @@ function run(title, command, args, options) {
 
 function ensureBuilds() {
   if (!fs.existsSync(nextBin)) fail('dependencies are missing: run `npm ci` first');
-  const tsOutputs = ['gateway/dist/cli.js', 'upstream-todo/dist/main.js'];
+  const tsOutputs = ['gateway/dist/process/cli.js', 'upstream-todo/dist/main.js'];
   if (tsOutputs.some((f) => !fs.existsSync(path.join(root, f)))) {
     run('building gateway and upstream-todo (tsc -b)', process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root });
   }

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // A committed shim, so the bin link exists (and is executable) before `tsc -b` has built dist/.
-import '../dist/cli.js';
+import '../dist/process/cli.js';

@@ -1,22 +1,21 @@
+// Wires the stages into the listener: fastify's onRequest hook runs the pipeline, then either the
+// responder answers (refusal, preflight) or the proxy forwards; the outcome value is observed once.
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createAuthenticator, type Authenticator } from './authn/index.js';
-import { compileRoutes } from './authz/index.js';
-import type { GatewayConfig } from './config/types.js';
-import { createCorsPolicy } from './cors/index.js';
-import { deny } from './errors.js';
-import { createPeerTrust } from './forward/client-address.js';
-import { createProxy } from './forward/proxy.js';
-import { createUpstream } from './forward/upstream.js';
+import { deny, type Denial } from './errors/reasons.js';
+import { createResponder } from './errors/respond.js';
+import type { GatewayConfig } from './gateway-config.js';
 import { buildAdminApp } from './observe/admin.js';
 import { GatewayMetrics } from './observe/metrics.js';
-import { createRequestObserver } from './observe/request-observer.js';
-import { createPipeline } from './pipeline.js';
-import { newRequestState, type RequestState } from './request-state.js';
-import { createResponder, headerValue } from './respond.js';
+import { createObserver, UNMATCHED_ROUTE, type Outcome } from './observe/outcome.js';
+import { createAuthenticator, type Authenticator } from './pipeline/authn/index.js';
+import { createCorsPolicy } from './pipeline/cors/policy.js';
+import { createPipeline, type Verdict } from './pipeline/index.js';
+import { createForward } from './proxy/proxy.js';
+import { createUpstream } from './proxy/upstream.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -48,13 +47,44 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     },
     keysChanged: (issuer) => log.info({ issuer }, 'key set changed'),
   });
-  const routes = compileRoutes(config.routes);
   const cors = createCorsPolicy(config.cors);
-  const decide = createPipeline({ routes, cors, authenticator });
+  const decide = createPipeline({ routes: config.routeTable, cors, authenticator });
   const upstream = createUpstream(config.upstream);
   const respond = createResponder(config.realm, cors);
-  const proxy = createProxy({ config, upstream, peerTrusted: createPeerTrust(config.trustProxy), respond });
-  const observe = createRequestObserver(metrics, log);
+  const forward = createForward(config, upstream, respond);
+  const observe = createObserver(metrics, log);
+
+  /** Answers or forwards one decided request; resolves with its outcome once the answer is complete. */
+  async function serve(req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict): Promise<Outcome> {
+    let status: number;
+    let upstreamMs: number | undefined;
+    let reason = verdict.kind === 'deny' ? verdict.denial.reason : undefined;
+    if (verdict.kind === 'deny') status = respond.deny(req, res, requestId, verdict.denial, { route: verdict.route });
+    else if (verdict.kind === 'preflight') status = respond.preflight(req, res, requestId, verdict.route);
+    else {
+      const result = await forward(req, res, requestId, verdict);
+      ({ status, upstreamMs, reason } = result);
+    }
+    const identity = verdict.kind === 'preflight' ? undefined : verdict.identity;
+    const tokenCached = verdict.kind === 'preflight' ? undefined : verdict.tokenCached;
+    return {
+      requestId,
+      method: req.method ?? '',
+      route: verdict.route?.template ?? UNMATCHED_ROUTE,
+      status,
+      durationMs: performance.now() - startedAt,
+      ...(upstreamMs !== undefined ? { upstreamMs } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+      ...(identity ? { subject: identity.subject } : {}),
+      ...(tokenCached !== undefined ? { tokenCached } : {}),
+    };
+  }
+
+  /** A refusal decided outside the pipeline (a URL the router cannot take, an unexpected error). */
+  function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, denial: Denial): void {
+    if (res.headersSent || res.destroyed) return;
+    void serve(req, res, requestId, startedAt, { kind: 'deny', denial }).then(observe);
+  }
 
   // Typed as a plain FastifyInstance: our pino Logger is richer than FastifyBaseLogger, which only confuses generics.
   const app: FastifyInstance = Fastify({
@@ -62,8 +92,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     loggerInstance: log.child({}, { level: log.isLevelEnabled('warn') ? 'warn' : log.level }) as FastifyBaseLogger,
     // Request lines are ours (observe/request-log.ts): one per request, with the gateway's fields.
     logController: new LogController({ disableRequestLogging: true }),
-    // No per-request child logger: request lines are written by observe/request-log.ts with
-    // the request id as a field, and a pino child per request is measurable on the hot path.
+    // No per-request child logger: a pino child per request is measurable on the hot path.
     childLoggerFactory: (logger) => logger,
     // While stopping, a request that still arrives on an open connection is served, not answered
     // with fastify's own 503 body: in-flight work finishes, then the connections close.
@@ -92,43 +121,39 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     },
     // A URL the router cannot decode is still answered in the gateway's own format.
     frameworkErrors: (_error, request, reply) => {
-      request.gateway = newRequestState();
-      observe(request, reply.raw);
-      respond.deny(request, reply, deny('ambiguous_path'));
+      reply.hijack();
+      refuse(request.raw, reply.raw, request.id, performance.now(), deny('ambiguous_path'));
     },
   });
-  app.decorateRequest('gateway', null as unknown as RequestState);
   // Whatever fails unexpectedly is still answered in the contract's format, without details.
   app.setErrorHandler((error, request, reply) => {
     log.error({ err: error, request_id: request.id }, 'unexpected error');
-    request.gateway ??= newRequestState();
-    return respond.deny(request, reply, deny('internal_error'));
+    reply.hijack();
+    refuse(request.raw, reply.raw, request.id, performance.now(), deny('internal_error'));
   });
 
   // The gateway never reads bodies: they stream to the upstream untouched.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
+  // Every request is decided and answered here, at the first lifecycle step, with the reply
+  // hijacked: the body stays unread, and fastify's later stages (content-type parsing above all,
+  // which refuses media types the upstream may accept) never see a request the gateway passes on.
   app.addHook('onRequest', async (request, reply) => {
-    request.gateway = newRequestState();
-    observe(request, reply.raw);
+    const startedAt = performance.now();
     const verdict = await decide(request.raw);
-    request.gateway.verdict = verdict;
-    if (verdict.kind === 'deny') return respond.deny(request, reply, verdict.denial, verdict.allow);
-    if (verdict.kind === 'preflight') {
-      return reply
-        .code(204)
-        .headers({ ...cors.preflightHeaders(headerValue(request.headers.origin), verdict.route), 'x-request-id': request.id })
-        .send();
-    }
-    // Forwarded right here, hijacking the reply: the body stays unread and fastify's later
-    // stages (content-type parsing above all, which refuses media types the upstream may
-    // accept) never see a request the gateway has already decided to pass on.
-    return proxy(request, reply);
+    reply.hijack();
+    serve(request.raw, reply.raw, request.id, startedAt, verdict).then(observe, (error: unknown) => {
+      log.error({ err: error, request_id: request.id }, 'unexpected error');
+      refuse(request.raw, reply.raw, request.id, startedAt, deny('internal_error'));
+    });
   });
 
   // Every request is answered in onRequest; this route only gives fastify's router a match.
-  app.all('*', (request, reply) => respond.deny(request, reply, deny('internal_error')));
+  app.all('*', (request, reply) => {
+    reply.hijack();
+    refuse(request.raw, reply.raw, request.id, performance.now(), deny('internal_error'));
+  });
 
   const admin = buildAdminApp(
     { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },

@@ -1,7 +1,5 @@
-// The config loader's public face. Everything else in this folder is an implementation detail.
+// The config toolkit: YAML, ${VAR} substitution, problems by key path, value readers. Each
+// stage reads its own section with these; gateway-config.ts composes the whole file.
 export { ConfigError } from './config-error.js';
-export { parseConfig, type LoadedConfig } from './parse.js';
-export { loadConfig } from './load.js';
 export { parseDuration, parseSize } from './duration.js';
-export { parseRouteTemplate, templateShape, type Segment } from './route-template.js';
 export type * from './types.js';

@@ -65,25 +65,6 @@ export interface CorsConfig {
 /** false: never believe X-Forwarded-*; true: believe every peer; list: believe peers in these CIDRs. */
 export type TrustProxyConfig = boolean | readonly string[];
 
-export interface GatewayConfig {
-  readonly listen: ListenConfig;
-  readonly admin: ListenConfig;
-  readonly upstream: UpstreamConfig;
-  readonly auth: AuthConfig;
-  /** Lower-case header name → claim name, in config order. */
-  readonly identityHeaders: ReadonlyArray<readonly [header: string, claim: string]>;
-  readonly forwardAuthorization: boolean;
-  readonly cors: CorsConfig;
-  readonly routes: readonly RouteConfig[];
-  readonly limits: LimitsConfig;
-  readonly trustProxy: TrustProxyConfig;
-  /** Realm in WWW-Authenticate. */
-  readonly realm: string;
-  /** node:cluster workers; 1 = no cluster. */
-  readonly workers: number;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-}
-
 /** One problem found while loading a config, addressed by its key path (`auth.issuers[1].secret`). */
 export interface ConfigProblem {
   readonly path: string;

@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import type { GatewayConfig } from '../config/types.js';
+import type { GatewayConfig } from '../gateway-config.js';
 
 /**
  * JSON logs on stdout. Request lines are built field by field by request-log.ts and never

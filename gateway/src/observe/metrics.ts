@@ -3,14 +3,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export interface RequestObservation {
-  readonly route: string;
-  readonly method: string;
-  readonly status: number;
-  readonly durationSeconds: number;
-  readonly upstreamSeconds?: number;
-  readonly denial?: string;
-}
+import type { Outcome } from './outcome.js';
 
 /** The gateway's Prometheus metrics, in a registry of its own (one per gateway instance). */
 export class GatewayMetrics {
@@ -18,9 +11,12 @@ export class GatewayMetrics {
   private readonly requests = new Counter({ name: 'gateway_requests_total', help: 'Requests by route template, method and status.', labelNames: ['route', 'method', 'status'], registers: [this.registry] });
   private readonly requestDuration = new Histogram({ name: 'gateway_request_duration_seconds', help: 'Time from request arrival to response end.', labelNames: ['route', 'method'], buckets: DURATION_BUCKETS, registers: [this.registry] });
   private readonly upstreamDuration = new Histogram({ name: 'gateway_upstream_duration_seconds', help: 'Time from forwarding to the upstream\'s response headers.', labelNames: ['route'], buckets: DURATION_BUCKETS, registers: [this.registry] });
-  private readonly denials = new Counter({ name: 'gateway_auth_denials_total', help: 'Requests refused by the gateway, by reason.', labelNames: ['reason'], registers: [this.registry] });
+  private readonly denials = new Counter({ name: 'gateway_auth_denials_total', help: 'Requests refused for who the caller is or what it may do (401, 403, 400 multiple_credentials, 503 keys_unavailable), by reason.', labelNames: ['reason'], registers: [this.registry] });
   private readonly keyFetches = new Counter({ name: 'gateway_jwks_fetches_total', help: 'JWKS fetches by issuer and result.', labelNames: ['issuer', 'result'], registers: [this.registry] });
   private readonly tokenCache = new Counter({ name: 'gateway_token_cache_total', help: 'Token verifications answered from the verified-token cache (hit) or by verifying (miss).', labelNames: ['result'], registers: [this.registry] });
+
+  private readonly tokenHits = this.tokenCache.labels('hit');
+  private readonly tokenMisses = this.tokenCache.labels('miss');
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gateway_process_' });
@@ -30,7 +26,7 @@ export class GatewayMetrics {
   // inc/observe otherwise, on the hot path of every request.
   private readonly requestSeries = new Map<string, { count: ReturnType<Counter['labels']>; duration: ReturnType<Histogram['labels']>; upstream: ReturnType<Histogram['labels']> }>();
 
-  observeRequest(o: RequestObservation): void {
+  observeRequest(o: Outcome, authDenial: boolean): void {
     // Unknown methods share one label so a client cannot grow the series without bound.
     const method = KNOWN_METHODS.has(o.method) ? o.method : 'OTHER';
     const key = `${o.route}\n${method}\n${o.status}`;
@@ -44,16 +40,14 @@ export class GatewayMetrics {
       this.requestSeries.set(key, series);
     }
     series.count.inc();
-    series.duration.observe(o.durationSeconds);
-    if (o.upstreamSeconds !== undefined) series.upstream.observe(o.upstreamSeconds);
-    if (o.denial) this.denials.inc({ reason: o.denial });
+    series.duration.observe(o.durationMs / 1e3);
+    if (o.upstreamMs !== undefined) series.upstream.observe(o.upstreamMs / 1e3);
+    if (authDenial) this.denials.inc({ reason: o.reason! });
+    if (o.tokenCached !== undefined) (o.tokenCached ? this.tokenHits : this.tokenMisses).inc();
   }
 
   keyFetch(issuer: string, result: string): void {
     this.keyFetches.inc({ issuer, result });
   }
 
-  tokenVerified(cached: boolean): void {
-    this.tokenCache.inc({ result: cached ? 'hit' : 'miss' });
-  }
 }

@@ -4,7 +4,8 @@ import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { ConfigError } from '../../src/config/index.js';
+import { loadConfig } from '../../src/gateway-config.js';
 import { GOOD_SECRET } from './helpers.js';
 
 const CONFIG_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../config');

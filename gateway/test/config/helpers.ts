@@ -2,7 +2,8 @@
 // test changes, and helpers that run it through the real YAML parser and loader.
 import { stringify } from 'yaml';
 import { expect } from 'vitest';
-import { ConfigError, parseConfig, type ConfigProblem, type LoadedConfig } from '../../src/config/index.js';
+import { ConfigError, type ConfigProblem } from '../../src/config/index.js';
+import { parseConfig, type LoadedConfig } from '../../src/gateway-config.js';
 
 /** 44 bytes, like `openssl rand -base64 32` prints. */
 export const GOOD_SECRET = 'q3Vr0yZ9m1Xb8Tn4Lk2Jp6Hs5Gd7Fa0Qw1Er2Ty3Ui4=';

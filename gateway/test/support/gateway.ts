@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { parseConfig } from '../../src/config/index.js';
+import { parseConfig } from '../../src/gateway-config.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { startGateway, type RunningGateway } from '../../src/server.js';
 

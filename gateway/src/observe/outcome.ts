@@ -1,0 +1,35 @@
+// What happened to one request, as one immutable value built when its answer is complete:
+// the access log line and the metrics are both made from it, and from nothing else.
+import type { Logger } from 'pino';
+import { AUTH_REASONS, type Reason } from '../errors/reasons.js';
+import type { GatewayMetrics } from './metrics.js';
+import { logRequest } from './request-log.js';
+
+export const UNMATCHED_ROUTE = '(none)';
+
+export interface Outcome {
+  readonly requestId: string;
+  readonly method: string;
+  /** The route template, or `(none)` when no route matched. */
+  readonly route: string;
+  /** What the client got; 499 when it went away before the response head (as nginx logs it). */
+  readonly status: number;
+  readonly durationMs: number;
+  /** Time from forwarding to the upstream's response head; only for forwarded requests that got one. */
+  readonly upstreamMs?: number;
+  /** Why the gateway refused or could not forward. */
+  readonly reason?: Reason;
+  readonly subject?: string;
+  /** Whether the token was answered from the verified-token cache; only when a token was checked. */
+  readonly tokenCached?: boolean;
+}
+
+export type Observe = (outcome: Outcome) => void;
+
+/** Records each outcome once: one metrics observation and one access log line. */
+export function createObserver(metrics: GatewayMetrics, log: Logger): Observe {
+  return function observe(outcome: Outcome): void {
+    metrics.observeRequest(outcome, outcome.reason !== undefined && AUTH_REASONS.has(outcome.reason));
+    logRequest(log, outcome);
+  };
+}

@@ -1,0 +1,101 @@
+// Issuer verifiers built once from config: each knows its algorithms, its expected iss/aud,
+// and where its keys come from. A shared secret is imported once per HMAC algorithm; a JWKS
+// issuer gets a key-set manager.
+
+import type { CryptoKey } from 'jose';
+import type { AuthConfig, IssuerConfig } from '../../config/types.js';
+import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, hmacHash } from './algorithms.js';
+import type { FetchJwks } from './fetch-jwks.js';
+import { KeySet, type FetchResult } from './key-set.js';
+
+/** PRODUCT.md: a shared secret is the UTF-8 bytes of the string, at least 32 bytes long. */
+export const MIN_SECRET_BYTES = 32;
+
+export interface IssuerVerifier {
+  readonly name: string;
+  readonly config: IssuerConfig;
+  /** The configured algorithms this issuer's key source can actually serve. */
+  readonly algorithms: ReadonlySet<string>;
+  /** Present for JWKS issuers only. */
+  readonly keySet: KeySet | undefined;
+  /** Keys to try for a token with this alg and kid; 'unavailable' when the issuer has none. */
+  keysFor(alg: string, kid: unknown): Promise<readonly CryptoKey[] | 'unavailable'>;
+  /** Changes whenever the issuer's keys change (a shared secret never does). */
+  generation(): number;
+}
+
+export interface IssuerDeps {
+  readonly now: () => number;
+  readonly fetchJwks: FetchJwks;
+  readonly onFetch: (issuer: string, result: FetchResult) => void;
+  readonly onChange: (issuer: string) => void;
+}
+
+export function buildIssuers(auth: AuthConfig, deps: IssuerDeps): IssuerVerifier[] {
+  return auth.issuers.map((issuer) =>
+    issuer.keySource.kind === 'secret'
+      ? secretIssuer(issuer, issuer.keySource.secret)
+      : jwksIssuer(issuer, issuer.keySource.jwksUrl, auth, deps),
+  );
+}
+
+function allowed(issuer: IssuerConfig, family: ReadonlySet<string>): ReadonlySet<string> {
+  const algorithms = new Set(issuer.algorithms.filter((alg) => family.has(alg)));
+  if (algorithms.size === 0) {
+    // Config validation should have caught this; an issuer that can verify nothing is a mistake.
+    throw new Error(`issuer "${issuer.name}": none of its algorithms fit its key source`);
+  }
+  return algorithms;
+}
+
+function secretIssuer(issuer: IssuerConfig, secret: string): IssuerVerifier {
+  const bytes = new TextEncoder().encode(secret);
+  if (bytes.byteLength < MIN_SECRET_BYTES) {
+    throw new Error(`issuer "${issuer.name}": the shared secret must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
+  const algorithms = allowed(issuer, HMAC_ALGORITHMS);
+  const keys = new Map<string, Promise<CryptoKey>>();
+  for (const alg of algorithms) {
+    const key = crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: hmacHash(alg) }, false, ['verify']);
+    key.catch(() => undefined); // surfaced (as a failed verification) when awaited
+    keys.set(alg, key);
+  }
+  return {
+    name: issuer.name,
+    config: issuer,
+    algorithms,
+    keySet: undefined,
+    async keysFor(alg) {
+      const key = keys.get(alg);
+      return key === undefined ? [] : [await key];
+    },
+    generation: () => 0,
+  };
+}
+
+function jwksIssuer(issuer: IssuerConfig, url: string, auth: AuthConfig, deps: IssuerDeps): IssuerVerifier {
+  const algorithms = allowed(issuer, ASYMMETRIC_ALGORITHMS);
+  const keySet = new KeySet({
+    url,
+    algorithms,
+    cacheMs: auth.jwksCacheMs,
+    cooldownMs: auth.jwksCooldownMs,
+    timeoutMs: auth.jwksTimeoutMs,
+    maxStaleMs: auth.jwksMaxStaleMs,
+    now: deps.now,
+    fetchJwks: deps.fetchJwks,
+    onFetch: (result) => deps.onFetch(issuer.name, result),
+    onChange: () => deps.onChange(issuer.name),
+  });
+  return {
+    name: issuer.name,
+    config: issuer,
+    algorithms,
+    keySet,
+    async keysFor(alg, kid) {
+      const keys = await keySet.keysFor(alg, kid);
+      return keys === 'unavailable' ? keys : keys.map((k) => k.key);
+    },
+    generation: () => keySet.generation(),
+  };
+}

@@ -1,0 +1,2 @@
+// Stage: the owner rule (path parameter == token subject).
+export { checkOwner } from './owner.js';

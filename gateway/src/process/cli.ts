@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import { runGateway } from './run.js';
+import { ConfigError } from '../config/index.js';
+import { loadConfig } from '../gateway-config.js';
+
+const USAGE = `Usage:
+  gateway [--config FILE]        start the gateway (FILE defaults to $GATEWAY_CONFIG, then config/gateway.yaml)
+  gateway --check-config FILE    validate FILE, list every problem by its key path, exit 0 or 1
+  gateway --help`;
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'check-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const check = args.values['check-config'];
+  if (check !== undefined) return checkConfig(check);
+  const file = args.values.config ?? process.env['GATEWAY_CONFIG'] ?? 'config/gateway.yaml';
+  return runGateway(file);
+}
+
+function checkConfig(file: string): number {
+  try {
+    const { warnings } = loadConfig(file);
+    for (const warning of warnings) process.stdout.write(`warning: ${warning}\n`);
+    process.stdout.write(`${file}: OK\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${file}: ${error.problems.length} problem(s)\n`);
+      for (const problem of error.problems) process.stderr.write(`  ${problem.path}: ${problem.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`${file}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  // Exit explicitly: after a graceful stop nothing is left to wait for, and a stray handle must not keep us up.
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`gateway: ${(error as Error).message ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

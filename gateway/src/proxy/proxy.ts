@@ -1,0 +1,62 @@
+// The last step for an authorized request: the upstream's headers (strip, then inject), the hop
+// itself, and — if the upstream could not answer — a 502/504/413 in the contract's format.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { deny, type Reason } from '../errors/reasons.js';
+import type { Responder } from '../errors/respond.js';
+import type { GatewayConfig } from '../gateway-config.js';
+import type { Identity } from '../pipeline/authn/index.js';
+import type { RequestTarget } from '../pipeline/target/index.js';
+import { clientOrigin } from './client-origin.js';
+import { createPeerTrust } from './client-address.js';
+import { identityHeaderValues } from './identity-headers.js';
+import { buildUpstreamHeaders, type UpstreamHeaderPolicy } from './request-headers.js';
+import { buildClientHeaders } from './response-headers.js';
+import type { Upstream } from './upstream.js';
+
+const ALWAYS_STRIPPED_IDENTITY = ['x-user-id', 'x-user-email'];
+
+/** How a forwarded request ended, for the outcome. */
+export interface ForwardResult {
+  /** What the client got: the upstream's status, the gateway's 502/504/413, or 499 (client gone before a head). */
+  readonly status: number;
+  readonly upstreamMs?: number;
+  readonly reason?: Reason;
+}
+
+export interface ForwardRequest {
+  readonly target: RequestTarget;
+  /** Verified identity; absent on public routes, which never get identity headers. */
+  readonly identity?: Identity | undefined;
+}
+
+export type Forward = (req: IncomingMessage, res: ServerResponse, requestId: string, request: ForwardRequest) => Promise<ForwardResult>;
+
+export function createForward(config: GatewayConfig, upstream: Upstream, respond: Responder): Forward {
+  const upstreamOrigin = new URL(config.upstream.url).origin;
+  const peerTrusted = createPeerTrust(config.trustProxy);
+  const headerPolicy: UpstreamHeaderPolicy = {
+    // The default names are stripped even when the config sets other headers (or none): an
+    // upstream written for the defaults must never see a client's own X-User-Id.
+    identityHeaders: new Set([...ALWAYS_STRIPPED_IDENTITY, ...config.identityHeaders.map(([header]) => header)]),
+    forwardAuthorization: config.forwardAuthorization,
+  };
+
+  return async function forward(req, res, requestId, { target, identity }) {
+    const trusted = peerTrusted(req.socket.remoteAddress);
+    const injected = identity ? identityHeaderValues(config.identityHeaders, identity) : [];
+    const headers = buildUpstreamHeaders(req, headerPolicy, { requestId, identity: injected, peerTrusted: trusted, protocol: 'http' });
+    const cors = respond.corsHeaders(req);
+    const outcome = await upstream.forward(req, res, {
+      pathAndQuery: target.path + target.query,
+      headers,
+      bodyLimitBytes: config.limits.bodyBytes,
+      clientHeaders: (upstreamHeaders) =>
+        buildClientHeaders(upstreamHeaders, { upstreamOrigin, clientOrigin: clientOrigin(req.headers, trusted), requestId, cors }),
+    });
+    if (outcome.ok) return { status: outcome.status, upstreamMs: outcome.upstreamMs };
+    if (outcome.failure === 'response_aborted') return { status: res.statusCode, reason: 'upstream_unreachable' };
+    if (outcome.failure === 'client_aborted' || res.headersSent || res.destroyed) return { status: res.headersSent ? res.statusCode : 499 };
+    const status = respond.deny(req, res, requestId, deny(outcome.failure), { close: !req.complete });
+    return { status, reason: outcome.failure };
+  };
+}

@@ -1,0 +1,345 @@
+// THREATS.md family 2 (signature and header tricks), token shape, and issuer selection.
+// Every token here is signed for real (jose) or forged byte by byte; keys come from a real
+// JWKS server on 127.0.0.1.
+
+import { exportSPKI } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Authenticator } from '../../../src/pipeline/authn/index.js';
+import {
+  craftToken,
+  generateTestKeyPair,
+  hs256SignRaw,
+  signToken,
+  startJwksServer,
+  testSecret,
+  type JwksServer,
+  type TestKeyPair,
+} from '../../support/tokens.js';
+import { authConfig, authenticator, claims, Clock, closeAll, jwksIssuer, secretIssuer } from './fixtures.js';
+
+let server: JwksServer;
+let ed: TestKeyPair, es: TestKeyPair, rs: TestKeyPair, attacker: TestKeyPair;
+const secret = testSecret(48);
+
+beforeAll(async () => {
+  [ed, es, rs, attacker] = await Promise.all([
+    generateTestKeyPair('EdDSA'),
+    generateTestKeyPair('ES256'),
+    generateTestKeyPair('RS256'),
+    generateTestKeyPair('EdDSA'),
+  ]);
+  server = await startJwksServer([ed, es, rs]);
+});
+afterAll(() => server.close());
+afterEach(closeAll);
+
+async function standard(clock: Clock): Promise<Authenticator> {
+  const a = authenticator(
+    authConfig([jwksIssuer('keys', server.url, ['EdDSA', 'ES256', 'RS256']), secretIssuer('shared', secret)]),
+    {},
+    { now: clock.now },
+  );
+  await a.start();
+  return a;
+}
+
+describe('real tokens of every supported family verify', () => {
+  it.each([
+    ['HS256', () => ({ alg: 'HS256', key: secret }), 'shared'],
+    ['EdDSA', () => ({ alg: 'EdDSA', key: ed.privateKey, kid: ed.kid }), 'keys'],
+    ['ES256', () => ({ alg: 'ES256', key: es.privateKey, kid: es.kid }), 'keys'],
+    ['RS256', () => ({ alg: 'RS256', key: rs.privateKey, kid: rs.kid }), 'keys'],
+  ] as const)('%s', async (_name, options, issuerName) => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    const payload = claims(clock, { email: 'a@example.com' });
+    const result = await a.verify(await signToken(payload, options()));
+    expect(result).toEqual({
+      ok: true,
+      cached: false,
+      identity: { subject: 'user-123', issuer: issuerName, expiresAtMs: (payload['exp'] as number) * 1000, claims: payload },
+    });
+    if (result.ok) expect(Object.isFrozen(result.identity.claims)).toBe(true);
+  });
+});
+
+describe('token shape', () => {
+  it.each([
+    ['empty', ''],
+    ['two parts', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0'],
+    ['four parts', 'a.b.c.d'],
+    ['five parts', 'a.b.c.d.e'],
+    ['an empty part', 'eyJhbGciOiJIUzI1NiJ9..c2ln'],
+    ['an empty signature', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.'],
+    ['standard base64 characters', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0=.ab+/'],
+    ['spaces', 'eyJhbGciOiJIUzI1NiJ9 .eyJzdWIiOiJ4In0.c2ln'],
+    ['a header that is not JSON', 'bm90IGpzb24.eyJzdWIiOiJ4In0.c2ln'],
+    ['a header that is a JSON array', `${Buffer.from('["HS256"]').toString('base64url')}.eyJzdWIiOiJ4In0.c2ln`],
+    ['a header without alg', craftToken({ typ: 'JWT' }, { sub: 'x' }, 'c2ln')],
+    ['a non-string alg', craftToken({ alg: 256 }, { sub: 'x' }, 'c2ln')],
+    ['a payload that is not JSON', craftToken({ alg: 'HS256' }, 'not json', 'c2ln')],
+    ['a payload that is a JSON string', craftToken({ alg: 'HS256' }, '"sub"', 'c2ln')],
+    ['an absurd length', craftToken({ alg: 'HS256' }, { sub: 'x', pad: 'p'.repeat(20_000) }, 'c2ln')],
+  ])('%s → invalid_token, never a throw', async (_name, token) => {
+    const a = await standard(new Clock());
+    await expect(a.verify(token)).resolves.toEqual({ ok: false, reason: 'invalid_token', detail: 'malformed token' });
+  });
+
+  it('answers non-string input with invalid_token too', async () => {
+    const a = await standard(new Clock());
+    await expect(a.verify(undefined as unknown as string)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+    await expect(a.verify({ length: 3 } as unknown as string)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+  });
+});
+
+describe('alg none', () => {
+  it.each(['none', 'None', 'NONE', 'nOnE'])('alg %s never verifies, with or without a signature', async (alg) => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    await expect(a.verify(craftToken({ alg, typ: 'JWT' }, claims(clock), ''))).resolves.toMatchObject({ reason: 'invalid_token' });
+    await expect(a.verify(craftToken({ alg, typ: 'JWT' }, claims(clock), 'c2lnbmF0dXJl'))).resolves.toMatchObject({ reason: 'invalid_token' });
+  });
+
+  it('is ignored even when an issuer lists it', async () => {
+    const clock = new Clock();
+    const a = authenticator(authConfig([secretIssuer('shared', secret, { algorithms: ['none', 'NONE', 'HS256'] })]), {}, { now: clock.now });
+    const result = await a.verify(craftToken({ alg: 'none' }, claims(clock), 'c2lnbmF0dXJl'));
+    expect(result).toEqual({ ok: false, reason: 'invalid_token', detail: 'no issuer accepts this token' });
+  });
+});
+
+describe('tampering', () => {
+  it('refuses a stripped or replaced signature', async () => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    const token = await signToken(claims(clock), { alg: 'EdDSA', key: ed.privateKey, kid: ed.kid });
+    const [h, p, s] = token.split('.') as [string, string, string];
+    await expect(a.verify(`${h}.${p}.`)).resolves.toMatchObject({ reason: 'invalid_token' });
+    const flipped = `${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
+    await expect(a.verify(`${h}.${p}.${flipped}`)).resolves.toEqual({ ok: false, reason: 'invalid_token', detail: 'signature verification failed' });
+  });
+
+  it('refuses an edited payload (sub changed, signature kept)', async () => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    const token = await signToken(claims(clock), { alg: 'HS256', key: secret });
+    const [h, , s] = token.split('.');
+    const edited = Buffer.from(JSON.stringify(claims(clock, { sub: 'admin' }))).toString('base64url');
+    await expect(a.verify(`${h}.${edited}.${s}`)).resolves.toEqual({ ok: false, reason: 'invalid_token', detail: 'signature verification failed' });
+  });
+
+  it('refuses an alg outside the issuer allow-list, even signed by a published key', async () => {
+    const clock = new Clock();
+    const a = authenticator(authConfig([jwksIssuer('keys', server.url, ['EdDSA'])]), {}, { now: clock.now });
+    await a.start();
+    const token = await signToken(claims(clock), { alg: 'RS256', key: rs.privateKey, kid: rs.kid });
+    await expect(a.verify(token)).resolves.toEqual({ ok: false, reason: 'invalid_token', detail: 'no issuer accepts this token' });
+  });
+
+  it('refuses a token whose header alg differs from the key it names', async () => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    // Signed with the EdDSA key but labelled ES256 with the EdDSA key's kid.
+    const real = await signToken(claims(clock), { alg: 'EdDSA', key: ed.privateKey, kid: ed.kid });
+    const relabelled = `${Buffer.from(JSON.stringify({ alg: 'ES256', kid: ed.kid })).toString('base64url')}.${real.split('.').slice(1).join('.')}`;
+    await expect(a.verify(relabelled)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+  });
+});
+
+describe('key confusion: a token never chooses its own key type', () => {
+  async function publicKeyAsSecrets(): Promise<string[]> {
+    // The classic attack: HMAC keyed with the issuer's public key, as PEM or as JWK JSON.
+    return [await exportSPKI(rs.publicKey), JSON.stringify(rs.publicJwk), rs.publicJwk.n as string];
+  }
+
+  it('refuses HS256 signed with a JWKS public key, even when the JWKS issuer (mis)lists HS256', async () => {
+    const clock = new Clock();
+    const a = authenticator(authConfig([jwksIssuer('keys', server.url, ['RS256', 'HS256'])]), {}, { now: clock.now });
+    await a.start();
+    for (const pub of await publicKeyAsSecrets()) {
+      const token = await signToken(claims(clock), { alg: 'HS256', key: pub, kid: rs.kid });
+      await expect(a.verify(token)).resolves.toEqual({ ok: false, reason: 'invalid_token', detail: 'no issuer accepts this token' });
+    }
+    // The same issuer still accepts its real RS256 tokens.
+    const good = await signToken(claims(clock), { alg: 'RS256', key: rs.privateKey, kid: rs.kid });
+    await expect(a.verify(good)).resolves.toMatchObject({ ok: true });
+  });
+
+  it('refuses HS256 signed with a JWKS public key when a shared-secret issuer exists too', async () => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    for (const pub of await publicKeyAsSecrets()) {
+      const token = await signToken(claims(clock), { alg: 'HS256', key: pub, kid: rs.kid });
+      await expect(a.verify(token)).resolves.toEqual({ ok: false, reason: 'invalid_token', detail: 'signature verification failed' });
+    }
+  });
+
+  it('refuses an asymmetric token at a shared-secret-only gateway', async () => {
+    const clock = new Clock();
+    const a = authenticator(authConfig([secretIssuer('shared', secret, { algorithms: ['HS256', 'RS256', 'EdDSA'] })]), {}, { now: clock.now });
+    const token = await signToken(claims(clock), { alg: 'EdDSA', key: ed.privateKey, kid: ed.kid });
+    await expect(a.verify(token)).resolves.toEqual({ ok: false, reason: 'invalid_token', detail: 'no issuer accepts this token' });
+  });
+
+  it('will not build an issuer whose key source fits none of its algorithms', () => {
+    expect(() => authenticator(authConfig([jwksIssuer('keys', server.url, ['HS256'])]))).toThrow(/none of its algorithms/);
+    expect(() => authenticator(authConfig([secretIssuer('shared', secret, { algorithms: ['RS256'] })]))).toThrow(/none of its algorithms/);
+  });
+
+  it('will not build a shared-secret issuer with a secret under 32 bytes', () => {
+    expect(() => authenticator(authConfig([secretIssuer('shared', 'x'.repeat(31))]))).toThrow(/at least 32 bytes/);
+    expect(() => authenticator(authConfig([secretIssuer('shared', 'x'.repeat(32))]))).not.toThrow();
+  });
+});
+
+describe('embedded keys and key URLs are never trusted or fetched', () => {
+  let attackerServer: JwksServer;
+  beforeAll(async () => {
+    attackerServer = await startJwksServer([attacker]);
+  });
+  afterAll(() => attackerServer.close());
+
+  const cases: [string, () => Record<string, unknown>, () => string | undefined][] = [
+    ['jwk (attacker kid)', () => ({ jwk: attacker.publicJwk }), () => attacker.kid],
+    ['jwk (victim kid)', () => ({ jwk: { ...attacker.publicJwk, kid: ed.kid } }), () => ed.kid],
+    ['jwk (no kid)', () => ({ jwk: attacker.publicJwk }), () => undefined],
+    ['jku', () => ({ jku: attackerServer.url }), () => attacker.kid],
+    ['x5u', () => ({ x5u: attackerServer.url }), () => attacker.kid],
+    ['x5c', () => ({ x5c: ['MIIBszCCAVmgAwIBAgIUQ2F0dGFja2VyIGNlcnRpZmljYXRl'] }), () => ed.kid],
+  ];
+  it.each(cases)('%s header', async (_name, header, kid) => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    const before = server.requests;
+    clock.advance(60_000); // past the cooldown: an unknown kid may refetch our own key set, nothing else
+    const token = await signToken(claims(clock), { alg: 'EdDSA', key: attacker.privateKey, kid: kid(), header: header() });
+    const result = await a.verify(token);
+    expect(result.ok).toBe(false);
+    expect(result).toMatchObject({ reason: 'invalid_token' });
+    expect(attackerServer.requests).toBe(0);
+    expect(server.requests - before).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('crit header', () => {
+  it('refuses unknown critical parameters', async () => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    const payload = JSON.stringify(claims(clock));
+    const unknown = hs256SignRaw(JSON.stringify({ alg: 'HS256', crit: ['x-must-understand'], 'x-must-understand': true }), payload, secret);
+    await expect(a.verify(unknown)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+    // b64=false (RFC 7797) is recognised by jose, but never valid for a JWT.
+    const b64 = hs256SignRaw(JSON.stringify({ alg: 'HS256', crit: ['b64'], b64: false }), payload, secret);
+    await expect(a.verify(b64)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+    const malformed = hs256SignRaw(JSON.stringify({ alg: 'HS256', crit: 'exp' }), payload, secret);
+    await expect(a.verify(malformed)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+    // The same payload and secret without crit is fine: the refusals above are about crit.
+    await expect(a.verify(hs256SignRaw(JSON.stringify({ alg: 'HS256' }), payload, secret))).resolves.toMatchObject({ ok: true });
+  });
+});
+
+describe('odd kid values', () => {
+  it.each([
+    ['very long', 'k'.repeat(5000), 0],
+    ['a number', 12345, 0],
+    ['an object', { $ne: null }, 0],
+    ['an array', ['kid-1'], 0],
+    ['null', null, 0],
+    ['empty', '', 0],
+    ['path-like', '../../../../etc/passwd', 1],
+    ['a URL', 'http://127.0.0.1:1/keys', 1],
+    ['with NUL and newlines', 'a\u0000b\r\nc', 1],
+  ] as const)('%s: refused, no crash, at most one (cooldown-bounded) refetch', async (_name, kid, maxFetches) => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    clock.advance(60_000);
+    const before = server.requests;
+    const payload = JSON.stringify(claims(clock));
+    // jose's signer insists on a string kid: assemble the header by hand, sign for real.
+    const token = await signToken(claims(clock), { alg: 'EdDSA', key: ed.privateKey });
+    const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid })).toString('base64url');
+    const forged = `${header}.${Buffer.from(payload).toString('base64url')}.${token.split('.')[2]}`;
+    for (let i = 0; i < 5; i++) await expect(a.verify(forged)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+    expect(server.requests - before).toBeLessThanOrEqual(maxFetches);
+  });
+});
+
+describe('ECDSA psychic signature (CVE-2022-21449)', () => {
+  it('refuses r = s = 0 for ES256, with the real kid', async () => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    const zero = craftToken({ alg: 'ES256', kid: es.kid }, claims(clock), new Uint8Array(64));
+    await expect(a.verify(zero)).resolves.toEqual({ ok: false, reason: 'invalid_token', detail: 'signature verification failed' });
+    // DER-encoded zeros and a short zero signature are refused too.
+    await expect(a.verify(craftToken({ alg: 'ES256', kid: es.kid }, claims(clock), Uint8Array.from([0x30, 6, 2, 1, 0, 2, 1, 0])))).resolves.toMatchObject({ reason: 'invalid_token' });
+    await expect(a.verify(craftToken({ alg: 'ES256', kid: es.kid }, claims(clock), new Uint8Array(1)))).resolves.toMatchObject({ reason: 'invalid_token' });
+  });
+});
+
+describe('issuer selection', () => {
+  it('tries candidates in config order; the first that verifies wins', async () => {
+    const clock = new Clock();
+    const secretA = testSecret(40);
+    const secretB = testSecret(40);
+    const a = authenticator(
+      authConfig([
+        secretIssuer('first', secretA, { issuer: undefined, audience: undefined }),
+        secretIssuer('second', secretB, { issuer: undefined, audience: undefined }),
+        secretIssuer('third', secretB, { issuer: undefined, audience: undefined }),
+      ]),
+      {},
+      { now: clock.now },
+    );
+    await expect(a.verify(await signToken(claims(clock), { alg: 'HS256', key: secretA }))).resolves.toMatchObject({ ok: true, identity: { issuer: 'first' } });
+    await expect(a.verify(await signToken(claims(clock), { alg: 'HS256', key: secretB }))).resolves.toMatchObject({ ok: true, identity: { issuer: 'second' } });
+  });
+
+  it('selects by iss when issuers name one', async () => {
+    const clock = new Clock();
+    const a = authenticator(
+      authConfig([
+        secretIssuer('a', secret, { issuer: 'https://a.test', audience: undefined }),
+        secretIssuer('b', secret, { issuer: 'https://b.test', audience: undefined }),
+      ]),
+      {},
+      { now: clock.now },
+    );
+    const tokenB = await signToken(claims(clock, { iss: 'https://b.test' }), { alg: 'HS256', key: secret });
+    await expect(a.verify(tokenB)).resolves.toMatchObject({ ok: true, identity: { issuer: 'b' } });
+    const tokenC = await signToken(claims(clock, { iss: 'https://c.test' }), { alg: 'HS256', key: secret });
+    await expect(a.verify(tokenC)).resolves.toEqual({ ok: false, reason: 'invalid_token', detail: 'no issuer accepts this token' });
+    const noIss = await signToken(claims(clock, { iss: undefined }), { alg: 'HS256', key: secret });
+    await expect(a.verify(noIss)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+  });
+
+  it('refuses an alg no issuer lists', async () => {
+    const clock = new Clock();
+    const a = authenticator(authConfig([secretIssuer('shared', secret)]), {}, { now: clock.now });
+    const hs512 = await signToken(claims(clock), { alg: 'HS512', key: secret });
+    await expect(a.verify(hs512)).resolves.toEqual({ ok: false, reason: 'invalid_token', detail: 'no issuer accepts this token' });
+  });
+});
+
+describe('denial details', () => {
+  it('never contain the token, its parts or claim values', async () => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    const marker = 'zz-marker-user';
+    const tokens = [
+      await signToken(claims(clock, { sub: marker, exp: clock.seconds - 3600 }), { alg: 'HS256', key: secret }),
+      await signToken(claims(clock, { sub: marker, aud: 'https://other.test' }), { alg: 'HS256', key: secret }),
+      await signToken(claims(clock, { sub: `${marker}/x` }), { alg: 'HS256', key: secret }),
+      await signToken(claims(clock, { sub: marker }), { alg: 'HS256', key: testSecret(40) }),
+      await signToken(claims(clock, { sub: marker }), { alg: 'EdDSA', key: attacker.privateKey, kid: marker }),
+      craftToken({ alg: marker }, { sub: marker }, 'c2ln'),
+    ];
+    for (const token of tokens) {
+      const result = await a.verify(token);
+      expect(result.ok).toBe(false);
+      if (result.ok) continue;
+      expect(result.detail).toMatch(/^[a-z ]{5,40}$/);
+      expect(result.detail).not.toContain(marker);
+      for (const part of token.split('.')) expect(result.detail).not.toContain(part);
+    }
+  });
+});
