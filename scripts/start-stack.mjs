@@ -4,7 +4,12 @@
 //   upstream-todo  http://127.0.0.1:8000   the task service (knows nothing of tokens)
 //   web            http://localhost:3000   Next.js + Better Auth (sign-up, sign-in, the task page)
 //   gateway        http://localhost:8080   verifies the JWT, binds /api/{user_id} to its subject
-//                  http://127.0.0.1:9090   admin: /healthz /readyz /metrics
+//                  http://127.0.0.1:9090   admin: /healthz /readyz /metrics, POST /revocations
+//
+// Revocation: the web app tells the gateway (POST /revocations on the admin port) to refuse the
+// tokens of a session that signed out or an account that was deleted. Both get the same
+// GATEWAY_ADMIN_TOKEN (a fresh random one per start unless set; nothing else uses it, so it
+// need not survive a restart), and the web app gets GATEWAY_ADMIN_URL = the admin address.
 //
 // The web app runs as a production build (`next start`), built once on first start and again
 // whenever its sources are newer than the build: after ~40 s the first time, every later start
@@ -12,7 +17,8 @@
 // `next dev` instead (hot reload while you edit web/).
 //
 // Environment (all optional): WEB_PORT, GATEWAY_PORT, GATEWAY_ADMIN_PORT, UPSTREAM_PORT,
-// BETTER_AUTH_URL, BETTER_AUTH_SECRET, GATEWAY_CONFIG, WEB_DB, TODO_DB, WEB_MODE, LOG_LEVEL.
+// BETTER_AUTH_URL, BETTER_AUTH_SECRET, GATEWAY_ADMIN_TOKEN, GATEWAY_CONFIG, WEB_DB, TODO_DB,
+// WEB_MODE, LOG_LEVEL.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -76,6 +82,20 @@ function loadOrCreateSecret() {
   const secret = randomBytes(32).toString('base64url');
   fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }); // wx: never overwrite a secret
   return { secret, source: 'data/secret (generated now, kept for the next starts)' };
+}
+
+/**
+ * The gateway's admin token (config: admin.token: ${GATEWAY_ADMIN_TOKEN}), which the web app uses
+ * to post revocations. Only these two processes need it and revocations are kept by the gateway,
+ * so a new one per start is enough and never lands on disk.
+ */
+function adminToken() {
+  const fromEnv = process.env.GATEWAY_ADMIN_TOKEN;
+  if (fromEnv) {
+    if (Buffer.byteLength(fromEnv, 'utf8') < 32) fail('GATEWAY_ADMIN_TOKEN must be at least 32 bytes (openssl rand -base64 32)');
+    return { token: fromEnv, source: 'GATEWAY_ADMIN_TOKEN from the environment' };
+  }
+  return { token: randomBytes(32).toString('base64url'), source: 'generated for this start' };
 }
 
 function newestMtime(target) {
@@ -227,6 +247,7 @@ async function waitHealthy(name, url, timeoutMs) {
 
 async function main() {
   const { secret, source } = loadOrCreateSecret();
+  const admin = adminToken();
   ensureBuilds();
   await checkPorts();
   if (!fs.existsSync(gatewayConfig)) fail(`gateway config not found: ${gatewayConfig}`);
@@ -235,6 +256,7 @@ async function main() {
   }
 
   const baseEnv = { ...process.env, BETTER_AUTH_SECRET: secret, BETTER_AUTH_URL: webOrigin, NEXT_TELEMETRY_DISABLED: '1' };
+  delete baseEnv.GATEWAY_ADMIN_TOKEN; // given only to the two processes that use it
 
   startChild('todo', '35', [path.join(root, 'upstream-todo', 'dist', 'main.js')], {
     cwd: root,
@@ -249,6 +271,8 @@ async function main() {
       NODE_ENV: webMode === 'dev' ? 'development' : 'production',
       GATEWAY_URL: gatewayUrl,
       WEB_DB: webDb,
+      GATEWAY_ADMIN_URL: `http://127.0.0.1:${ports.admin}`,
+      GATEWAY_ADMIN_TOKEN: admin.token,
     },
   });
   // /api/health answers once Better Auth's tables exist, so the JWKS is servable.
@@ -262,6 +286,7 @@ async function main() {
       GATEWAY_ADMIN_PORT: String(ports.admin),
       UPSTREAM_URL: `http://127.0.0.1:${ports.upstream}`,
       BETTER_AUTH_JWKS_URL: `http://127.0.0.1:${ports.web}/api/auth/jwks`,
+      GATEWAY_ADMIN_TOKEN: admin.token,
     },
   });
   // Ready = config loaded, Better Auth's keys fetched, the task service reachable.
@@ -275,10 +300,11 @@ ${line}
 
     web app       ${paint('1;32', webOrigin)}
     gateway       ${gatewayUrl}  (API: /api/{user_id}/tasks, Bearer JWT)
-    gateway admin http://127.0.0.1:${ports.admin}  (/healthz /readyz /metrics)
+    gateway admin http://127.0.0.1:${ports.admin}  (/healthz /readyz /metrics, /revocations)
     task service  http://127.0.0.1:${ports.upstream}  (behind the gateway; no auth of its own)
 
   secret: ${source}
+  admin token (revocations): ${admin.source}
   data:   ${shown(webDb)} (accounts, keys), ${shown(todoDb)} (tasks)
   Ctrl-C stops everything.
 ${line}

@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, SessionExpiredError, createTaskApi, type Task } from '@/lib/api-client';
 import { authClient, betterAuthToken } from '@/lib/auth-client';
+import { DeleteAccount } from './delete-account';
 import { TaskItem } from './task-item';
 
 export interface BoardUser {
@@ -179,6 +180,8 @@ export function TaskBoard({ user, gatewayUrl }: { user: BoardUser; gatewayUrl: s
           </ul>
         </>
       )}
+
+      <DeleteAccount onDeleted={() => api.clearToken()} />
     </>
   );
 }

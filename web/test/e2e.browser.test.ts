@@ -7,17 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactsDir, launchChromium, screenshot, signUpInBrowser } from './support/browser.js';
 import { freePort } from './support/free-port.js';
 import { startGateway, type RunningGateway } from './support/gateway.js';
-import { repoRoot } from './support/paths.js';
 import { startUpstream, type RunningUpstream } from './support/upstream.js';
 import { ensureWebBuild, startWeb, type RunningWeb } from './support/web-app.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PASSWORD = 'correct horse battery';
-const artifacts = path.join(repoRoot, 'test-artifacts', 'web-e2e');
 
 interface GatewayAnswer {
   method: string;
@@ -31,12 +27,9 @@ let gateway: RunningGateway;
 let web: RunningWeb;
 let browser: Browser;
 let tmp: string;
+let artifacts: string;
 
-async function shot(page: Page, name: string): Promise<void> {
-  const file = path.join(artifacts, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot: ${path.relative(repoRoot, file)}`);
-}
+const shot = (page: Page, name: string) => screenshot(page, artifacts, name);
 
 /** Every answer the gateway gives this page (CORS preflights aside), with the header sent. */
 function recordGatewayAnswers(page: Page): GatewayAnswer[] {
@@ -67,23 +60,7 @@ async function titles(page: Page): Promise<string[]> {
   return page.locator('[data-testid="task"] .task-title').allTextContents();
 }
 
-async function signUp(page: Page, name: string, email: string): Promise<string> {
-  await page.goto(`${web.origin}/`);
-  await page.waitForURL(`${web.origin}/sign-in`); // signed-out visitors land on sign-in
-  await page.getByRole('link', { name: 'Create an account' }).click();
-  await page.waitForURL(`${web.origin}/sign-up`);
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.waitForURL(`${web.origin}/`);
-  await page.getByTestId('empty-state').waitFor();
-  expect(await page.getByTestId('signed-in-as').textContent()).toContain(email);
-  return page.evaluate(async () => {
-    const res = await fetch('/api/auth/get-session');
-    return ((await res.json()) as { user: { id: string } }).user.id;
-  });
-}
+const signUp = (page: Page, name: string, email: string) => signUpInBrowser(page, web.origin, name, email);
 
 async function addTask(page: Page, title: string, description = ''): Promise<void> {
   const form = page.getByRole('form', { name: 'New task' });
@@ -140,9 +117,7 @@ async function spoilNextTokens(page: Page, count: number): Promise<() => number>
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
-  fs.rmSync(artifacts, { recursive: true, force: true }); // only this run's screenshots
-  fs.mkdirSync(artifacts, { recursive: true });
+  artifacts = artifactsDir('web-e2e'); // only this run's screenshots
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'web-e2e-'));
   await ensureWebBuild(); // the first run builds (about a minute on 2 cores); later runs reuse it
 
@@ -156,10 +131,7 @@ beforeAll(async () => {
   web = await startWeb({ port: webPort, secret, dbFile: path.join(tmp, 'web.sqlite'), gatewayUrl: gateway.url });
   await gateway.ready(30_000);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

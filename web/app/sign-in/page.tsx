@@ -7,6 +7,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const requestHeaders = await headers(); // request-time first: nothing here runs at build
   const session = await (await getAuth()).api.getSession({ headers: requestHeaders });
   if (session) redirect('/');
-  const { expired } = await searchParams;
-  return <AuthForm mode="sign-in" notice={expired ? 'Your session has expired. Please sign in again.' : undefined} />;
+  const { expired, deleted } = await searchParams;
+  const notice = deleted
+    ? 'Your account has been deleted.'
+    : expired
+      ? 'Your session has expired. Please sign in again.'
+      : undefined;
+  return <AuthForm mode="sign-in" notice={notice} />;
 }

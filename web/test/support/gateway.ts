@@ -1,4 +1,6 @@
 // The real gateway, started from its bin with a config written for the test.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +18,8 @@ export interface GatewayOptions {
   issuers?: Array<'jwks' | 'shared-secret'>;
   /** Wait for /readyz before returning (default true). False when the JWKS is served later. */
   waitReady?: boolean;
+  /** admin.token (GATEWAY_ADMIN_TOKEN, through the environment): turns on POST /revocations. */
+  adminToken?: string;
 }
 
 export interface RunningGateway {
@@ -31,7 +35,7 @@ function configYaml(o: GatewayOptions): string {
   const issuers = o.issuers ?? ['jwks', 'shared-secret'];
   const lines = [
     'listen: { host: 127.0.0.1, port: 0 }',
-    'admin: { host: 127.0.0.1, port: 0 }',
+    o.adminToken ? 'admin: { host: 127.0.0.1, port: 0, token: "${GATEWAY_ADMIN_TOKEN}" }' : 'admin: { host: 127.0.0.1, port: 0 }',
     `upstream: { url: "${o.upstreamUrl}", timeout: 10s }`,
     'auth:',
     '  issuers:',
@@ -66,14 +70,46 @@ function configYaml(o: GatewayOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
+// WEB_TEST_GATEWAY_BIN: run these tests against another gateway build (default: this repo's).
+const gatewayBin = () => process.env.WEB_TEST_GATEWAY_BIN ?? path.join(repoRoot, 'gateway/bin/gateway.js');
+
+/**
+ * Whether this gateway build has revocation: its --check-config accepts `admin.token` (a
+ * gateway without it refuses the key as unknown). Returns the refusal, or null when supported.
+ */
+export function revocationUnsupportedReason(): string | null {
+  const config = [
+    'listen: { host: 127.0.0.1, port: 0 }',
+    'admin: { host: 127.0.0.1, port: 0, token: "${GATEWAY_ADMIN_TOKEN}" }',
+    'upstream: { url: "http://127.0.0.1:9" }',
+    'auth: { issuers: [{ name: probe, jwks_url: "http://127.0.0.1:9/jwks", issuer: "http://probe", audience: "http://probe", algorithms: [EdDSA] }] }',
+    'routes: [{ path: /health, methods: [GET], public: true }]',
+  ].join('\n');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'web-test-probe-'));
+  try {
+    const file = path.join(dir, 'probe.yaml');
+    writeFileSync(file, `${config}\n`);
+    const result = spawnSync(process.execPath, [gatewayBin(), '--check-config', file], {
+      env: { ...process.env, GATEWAY_ADMIN_TOKEN: 'p'.repeat(48) },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    return result.status === 0 ? null : `${result.stdout}${result.stderr}`.trim() || `exit ${result.status}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'web-test-gateway-'));
   const configFile = path.join(dir, 'gateway.yaml');
   await fs.writeFile(configFile, configYaml(options));
-  // WEB_TEST_GATEWAY_BIN: run these tests against another gateway build (default: this repo's).
-  const bin = process.env.WEB_TEST_GATEWAY_BIN ?? path.join(repoRoot, 'gateway/bin/gateway.js');
-  const child = startChild('gateway', process.execPath, [bin, '--config', configFile], {
-    env: { ...process.env, BETTER_AUTH_SECRET: options.secret },
+  const child = startChild('gateway', process.execPath, [gatewayBin(), '--config', configFile], {
+    env: {
+      ...process.env,
+      BETTER_AUTH_SECRET: options.secret,
+      ...(options.adminToken ? { GATEWAY_ADMIN_TOKEN: options.adminToken } : {}),
+    },
   });
   const stop = async () => {
     await child.stop();

@@ -7,6 +7,7 @@ import { toNodeHandler } from 'better-auth/node';
 import { getMigrations } from 'better-auth/db/migration';
 import { createAuth, readAuthSettings, type Auth } from '../../lib/auth.js';
 import type { TokenSource } from '../../lib/api-client.js';
+import { TEST_PASSWORD } from './credentials.js';
 
 export interface TestUser {
   id: string;
@@ -19,13 +20,29 @@ export interface RunningIssuer {
   origin: string;
   secret: string;
   signUp(email: string): Promise<TestUser>;
+  /** A second (third, …) session for an existing user. */
+  signIn(email: string): Promise<TestUser>;
+  /** POST /api/auth/delete-user with the password, as the app's "Delete my account" does. */
+  deleteAccount(user: TestUser): Promise<Response>;
   /** A TokenSource backed by GET /api/auth/token with this user's session cookie. */
   tokenSource(user: TestUser): TokenSource;
   signOut(user: TestUser): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startIssuer(options: { jwtAlg?: 'eddsa' | 'hs256'; jwtExpiresIn?: string } = {}): Promise<RunningIssuer> {
+export interface IssuerOptions {
+  jwtAlg?: 'eddsa' | 'hs256';
+  jwtExpiresIn?: string;
+  /** The gateway admin API to send revocations to (GATEWAY_ADMIN_URL / GATEWAY_ADMIN_TOKEN); off without a token. */
+  adminUrl?: string;
+  adminToken?: string;
+}
+
+function cookieOf(res: Response): string {
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+export async function startIssuer(options: IssuerOptions = {}): Promise<RunningIssuer> {
   let handler: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
   const server = http.createServer((req, res) => {
     if (!handler) return void res.writeHead(503).end();
@@ -41,6 +58,8 @@ export async function startIssuer(options: { jwtAlg?: 'eddsa' | 'hs256'; jwtExpi
       WEB_DB: ':memory:',
       JWT_ALG: options.jwtAlg ?? 'eddsa',
       JWT_EXPIRES_IN: options.jwtExpiresIn ?? '15m',
+      GATEWAY_ADMIN_URL: options.adminUrl,
+      GATEWAY_ADMIN_TOKEN: options.adminToken,
     }),
     { nextJs: false },
   );
@@ -57,12 +76,28 @@ export async function startIssuer(options: { jwtAlg?: 'eddsa' | 'hs256'; jwtExpi
       const res = await call('/sign-up/email', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password: 'correct horse battery', name: email.split('@')[0] }),
+        body: JSON.stringify({ email, password: TEST_PASSWORD, name: email.split('@')[0] }),
       });
       if (!res.ok) throw new Error(`sign-up failed: HTTP ${res.status} ${await res.text()}`);
       const body = (await res.json()) as { user: { id: string } };
-      const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      return { id: body.user.id, email, cookie };
+      return { id: body.user.id, email, cookie: cookieOf(res) };
+    },
+    async signIn(email) {
+      const res = await call('/sign-in/email', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: TEST_PASSWORD }),
+      });
+      if (!res.ok) throw new Error(`sign-in failed: HTTP ${res.status} ${await res.text()}`);
+      const body = (await res.json()) as { user: { id: string } };
+      return { id: body.user.id, email, cookie: cookieOf(res) };
+    },
+    deleteAccount(user) {
+      return call('/delete-user', {
+        method: 'POST',
+        headers: { cookie: user.cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ password: TEST_PASSWORD }),
+      });
     },
     tokenSource(user) {
       return async () => {

@@ -86,7 +86,17 @@ export interface RunningWeb {
   stop(): Promise<void>;
 }
 
-export async function startWeb(o: { port: number; secret: string; dbFile: string; gatewayUrl: string }): Promise<RunningWeb> {
+export interface WebOptions {
+  port: number;
+  secret: string;
+  dbFile: string;
+  gatewayUrl: string;
+  /** The gateway's admin API and token, to revoke tokens on sign-out and account deletion. */
+  gatewayAdminUrl?: string;
+  gatewayAdminToken?: string;
+}
+
+export async function startWeb(o: WebOptions): Promise<RunningWeb> {
   const origin = `http://127.0.0.1:${o.port}`;
   const child = startChild('web', process.execPath, [nextBin, 'start', '--port', String(o.port), '--hostname', '127.0.0.1'], {
     cwd: webDir,
@@ -98,6 +108,8 @@ export async function startWeb(o: { port: number; secret: string; dbFile: string
       BETTER_AUTH_SECRET: o.secret,
       WEB_DB: o.dbFile,
       GATEWAY_URL: o.gatewayUrl,
+      GATEWAY_ADMIN_URL: o.gatewayAdminUrl ?? '',
+      GATEWAY_ADMIN_TOKEN: o.gatewayAdminToken ?? '', // empty: revocation off, whatever the caller's environment says
     },
   });
   try {
