@@ -9,6 +9,7 @@ import { deny, type Denial } from './errors/reasons.js';
 import { createResponder } from './errors/respond.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { buildAdminApp } from './observe/admin.js';
+import { createAccessLog } from './observe/request-log.js';
 import { GatewayMetrics } from './observe/metrics.js';
 import { createObserver, UNMATCHED_ROUTE, type Outcome } from './observe/outcome.js';
 import { createAuthenticator, type Authenticator } from './pipeline/authn/index.js';
@@ -52,7 +53,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const upstream = createUpstream(config.upstream);
   const respond = createResponder(config.realm, cors);
   const forward = createForward(config, upstream, respond);
-  const observe = createObserver(metrics, log);
+  const observe = createObserver(metrics, createAccessLog(log));
 
   /** Answers or forwards one decided request; resolves with its outcome once the answer is complete. */
   async function serve(req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict): Promise<Outcome> {

@@ -1,9 +1,8 @@
 // What happened to one request, as one immutable value built when its answer is complete:
 // the access log line and the metrics are both made from it, and from nothing else.
-import type { Logger } from 'pino';
 import { AUTH_REASONS, type Reason } from '../errors/reasons.js';
 import type { GatewayMetrics } from './metrics.js';
-import { logRequest } from './request-log.js';
+import type { AccessLog } from './request-log.js';
 
 export const UNMATCHED_ROUTE = '(none)';
 
@@ -27,9 +26,9 @@ export interface Outcome {
 export type Observe = (outcome: Outcome) => void;
 
 /** Records each outcome once: one metrics observation and one access log line. */
-export function createObserver(metrics: GatewayMetrics, log: Logger): Observe {
+export function createObserver(metrics: GatewayMetrics, accessLog: AccessLog): Observe {
   return function observe(outcome: Outcome): void {
     metrics.observeRequest(outcome, outcome.reason !== undefined && AUTH_REASONS.has(outcome.reason));
-    logRequest(log, outcome);
+    accessLog(outcome);
   };
 }
