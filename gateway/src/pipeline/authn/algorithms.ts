@@ -5,6 +5,11 @@
 
 export const HMAC_ALGORITHMS: ReadonlySet<string> = new Set(['HS256', 'HS384', 'HS512']);
 
+/** The contract's floor for a shared secret: the UTF-8 bytes of the string, at least 32. */
+export const MIN_SECRET_BYTES = 32;
+/** RFC 7518 §3.2: an HMAC key should be at least as long as the hash output (warned below it). */
+export const HMAC_RECOMMENDED_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
+
 /** Asymmetric algorithms, each with the JWK `kty` (and `crv`) its public key must have. */
 const ASYMMETRIC: ReadonlyMap<string, { readonly kty: string; readonly crv?: string }> = new Map([
   ['RS256', { kty: 'RSA' }],

@@ -18,11 +18,12 @@ import {
 import { isLoopbackHost, readHttpUrl } from '../../config/network.js';
 import { UNRESOLVED } from '../../config/substitute.js';
 import type { AuthConfig, IssuerConfig } from '../../config/types.js';
+import { ASYMMETRIC_ALGORITHMS as ASYMMETRIC_SET, HMAC_ALGORITHMS as HMAC_SET, HMAC_RECOMMENDED_BYTES, MIN_SECRET_BYTES } from './algorithms.js';
 
-export const ASYMMETRIC_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;
-export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
-/** RFC 7518 §3.2: an HMAC key must be at least as long as the hash output. */
-const HMAC_MIN_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
+// The algorithm lists and the secret floor are the verifier's own (algorithms.ts): the config
+// accepts exactly what the runtime can verify.
+const ASYMMETRIC_ALGORITHMS = [...ASYMMETRIC_SET];
+const HMAC_ALGORITHMS = [...HMAC_SET];
 
 export const AUTH_DEFAULTS = {
   clockToleranceMs: 30_000,
@@ -49,8 +50,8 @@ function readAlgorithm(kind: KeyKind): Reader<string> {
       p.add(path, '"none" (unsigned tokens) is never accepted');
       return undefined;
     }
-    const asymmetric = (ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg);
-    const hmac = (HMAC_ALGORITHMS as readonly string[]).includes(alg);
+    const asymmetric = ASYMMETRIC_SET.has(alg);
+    const hmac = HMAC_SET.has(alg);
     if (!asymmetric && !hmac) {
       const all: readonly string[] = [...ASYMMETRIC_ALGORITHMS, ...HMAC_ALGORITHMS];
       const sameLetters = all.find((a) => a.toLowerCase() === alg.toLowerCase());
@@ -122,14 +123,14 @@ function readSecret(algorithms: readonly string[] | undefined, fromEnv: Readonly
       return undefined;
     }
     const bytes = Buffer.byteLength(value, 'utf8');
-    if (bytes < 32) {
-      p.add(path, `is too short: ${bytes} bytes, and a shared secret must be at least 32 bytes (RFC 7518 §3.2, RFC 8725); make one with: openssl rand -base64 32`);
+    if (bytes < MIN_SECRET_BYTES) {
+      p.add(path, `is too short: ${bytes} bytes, and a shared secret must be at least ${MIN_SECRET_BYTES} bytes (RFC 7518 §3.2, RFC 8725); make one with: openssl rand -base64 32`);
       return undefined;
     }
     // The contract's floor is 32 bytes; RFC 7518 §3.2 asks for the hash size, so say so.
-    const recommended = Math.max(32, ...(algorithms ?? []).map((a) => HMAC_MIN_BYTES[a] ?? 0));
+    const recommended = Math.max(MIN_SECRET_BYTES, ...(algorithms ?? []).map((a) => HMAC_RECOMMENDED_BYTES[a] ?? 0));
     if (bytes < recommended) {
-      p.warn(path, `is ${bytes} bytes; RFC 7518 §3.2 recommends at least ${recommended} bytes for ${algorithms?.filter((a) => (HMAC_MIN_BYTES[a] ?? 0) > bytes).join(', ')}: openssl rand -base64 ${recommended}`);
+      p.warn(path, `is ${bytes} bytes; RFC 7518 §3.2 recommends at least ${recommended} bytes for ${algorithms?.filter((a) => (HMAC_RECOMMENDED_BYTES[a] ?? 0) > bytes).join(', ')}: openssl rand -base64 ${recommended}`);
     }
     if (!fromEnv.has(path)) {
       p.warn(path, 'the secret is written in the config file itself; prefer secret: ${SOME_ENV_VAR} so the file can be shared and the secret rotated without editing it');

@@ -4,12 +4,10 @@
 
 import type { CryptoKey } from 'jose';
 import type { AuthConfig, IssuerConfig } from '../../config/types.js';
-import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, hmacHash } from './algorithms.js';
+import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, MIN_SECRET_BYTES, hmacHash } from './algorithms.js';
 import type { FetchJwks } from './fetch-jwks.js';
 import { KeySet, type FetchResult } from './key-set.js';
 
-/** PRODUCT.md: a shared secret is the UTF-8 bytes of the string, at least 32 bytes long. */
-export const MIN_SECRET_BYTES = 32;
 
 export interface IssuerVerifier {
   readonly name: string;

@@ -2,11 +2,13 @@
 // issuers and keys, never trusted. Anything odd here is simply "not a token".
 
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { MAX_TOKEN_BYTES } from '../credentials/bearer.js';
 
 /** A compact JWS: three non-empty base64url parts. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** Far above any real token (Better Auth's are under 1 KiB), far below the header limit. */
-export const MAX_TOKEN_LENGTH = 16 * 1024;
+/** The credential stage's limit, checked again here for callers that verify a token directly. */
+export const MAX_TOKEN_LENGTH = MAX_TOKEN_BYTES;
 
 export interface UnverifiedToken {
   readonly alg: string;

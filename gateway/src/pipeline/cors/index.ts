@@ -1,2 +1,3 @@
 // The gateway's CORS policy: the only Access-Control-* headers a client ever sees.
-export { createCorsPolicy, normaliseOrigin, ALLOW_HEADERS, EXPOSE_HEADERS, type CorsPolicy, type CorsHeaders } from './policy.js';
+export { normaliseOrigin } from './origin.js';
+export { createCorsPolicy, ALLOW_HEADERS, EXPOSE_HEADERS, type CorsPolicy, type CorsHeaders } from './policy.js';

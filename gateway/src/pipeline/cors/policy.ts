@@ -16,6 +16,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CorsConfig } from '../../config/types.js';
 import type { CompiledRoute } from '../route/index.js';
+import { normaliseOrigin } from './origin.js';
 
 export type CorsHeaders = Readonly<Record<string, string>>;
 
@@ -32,23 +33,6 @@ export const ALLOW_HEADERS = 'authorization, content-type, x-request-id';
 export const EXPOSE_HEADERS = 'x-request-id, www-authenticate, retry-after';
 
 const VARY_ONLY: CorsHeaders = Object.freeze({ vary: 'Origin' });
-
-/** The serialised origin of a configured entry, or why it is not one. */
-export function normaliseOrigin(entry: string): { ok: true; origin: string } | { ok: false; problem: string } {
-  if (entry === '*') return { ok: false, problem: 'a wildcard origin is not supported; list each origin' };
-  if (entry === 'null') return { ok: false, problem: '"null" is never an allowed origin' };
-  let url: URL;
-  try {
-    url = new URL(entry);
-  } catch {
-    return { ok: false, problem: `"${entry}" is not a URL like https://app.example.com` };
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, problem: `"${entry}" must be http or https` };
-  if (url.username || url.password || url.pathname !== '/' || url.search || url.hash || entry.includes('?') || entry.includes('#')) {
-    return { ok: false, problem: `"${entry}" must be an origin only: scheme, host and optional port` };
-  }
-  return { ok: true, origin: url.origin };
-}
 
 /** Lower-case an Origin made only of visible ASCII; undefined for anything else. */
 function asciiLower(value: string): string | undefined {
