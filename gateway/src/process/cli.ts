@@ -2,13 +2,18 @@ import { parseArgs } from 'node:util';
 import { runGateway } from './run.js';
 import { ConfigError } from '../config/index.js';
 import { loadConfig } from '../gateway-config.js';
+import { INIT_USAGE, runInit } from './init/index.js';
 
 const USAGE = `Usage:
   gateway [--config FILE]        start the gateway (FILE defaults to $GATEWAY_CONFIG, then config/gateway.yaml)
   gateway --check-config FILE    validate FILE, list every problem by its key path, exit 0 or 1
-  gateway --help`;
+  gateway init --openapi URL|FILE [options]   write a gateway config from an OpenAPI 3.x document
+  gateway --help
+
+${INIT_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'init') return runInit(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
   let args;
   try {
     args = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'check-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });

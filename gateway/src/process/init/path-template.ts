@@ -2,7 +2,7 @@
 // Only the OpenAPI-specific part is decided here (a `{param}` must fill its segment, a literal
 // must not read as a parameter); whether the result is a template at all is the gateway's own
 // parser's call, so init can never write a path the gateway would read differently.
-import { parseRouteTemplate, type Segment } from '../../config/index.js';
+import { parseRouteTemplate, type Segment } from '../../pipeline/route/index.js';
 
 export type Translation =
   | { readonly ok: true; readonly template: string; readonly segments: readonly Segment[]; readonly params: readonly string[] }

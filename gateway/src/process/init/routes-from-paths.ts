@@ -1,7 +1,7 @@
 // The document's `paths` → one planned route per path, with exactly the methods the document
 // lists. Every path the gateway's templates cannot express is refused, all of them at once, so
 // the user fixes the document (or writes those routes by hand) in one pass.
-import { templateShape } from '../../config/index.js';
+import { templateShape } from '../../pipeline/route/index.js';
 import { refusal } from './init-error.js';
 import { translatePath } from './path-template.js';
 import type { PlannedRoute } from './plan.js';

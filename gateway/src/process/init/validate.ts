@@ -1,6 +1,7 @@
 // The generated text goes through the gateway's own parseConfig before anything is written:
 // whatever it refuses, init refuses, so --check-config accepts every file init writes.
-import { ConfigError, parseConfig, type RouteConfig } from '../../config/index.js';
+import { ConfigError, type RouteConfig } from '../../config/index.js';
+import { parseConfig } from '../../gateway-config.js';
 import { envReferences } from './env-references.js';
 import { refusal } from './init-error.js';
 import type { InitPlan } from './plan.js';
