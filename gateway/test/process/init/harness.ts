@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, type RouteConfig } from '../../../src/config/index.js';
+import type { RouteConfig } from '../../../src/config/index.js';
+import { parseConfig } from '../../../src/gateway-config.js';
 import { runInit } from '../../../src/process/init/index.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));

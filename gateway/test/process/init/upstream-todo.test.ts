@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startServer, type RunningServer } from 'upstream-todo';
-import { parseConfig } from '../../../src/config/index.js';
+import { parseConfig } from '../../../src/gateway-config.js';
 import { startTestGateway, TEST_ISSUER, TEST_SECRET } from '../../support/gateway.js';
 import { hs256Token } from '../../support/hs256.js';
 import { spawnGateway } from '../../support/spawn-gateway.js';

@@ -2,7 +2,7 @@
 // entry supplies the upstream and the base path; `security: []` operations are only suggested.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/index.js';
+import { parseConfig } from '../../../src/gateway-config.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../../support/recording-upstream.js';
 import { fixture, init, routesOf } from './harness.js';
 
