@@ -17,21 +17,27 @@ export interface BenchOptions {
   readonly nice: number | undefined;
   /** How often a round disturbed by other processes is repeated. */
   readonly retryDisturbed: number;
+  /** --profile: one CPU-profiled load run of the gateway instead of the rounds. */
+  readonly profile: boolean;
+  /** Where --profile writes the .cpuprofile files; default bench/results/profiles/<time>. */
+  readonly profileDir: string | undefined;
   readonly help: boolean;
 }
 
 export const ALL_UPSTREAMS: readonly UpstreamId[] = ['upstream-todo', 'fastapi'];
-export const ALL_TARGETS: readonly TargetId[] = ['direct', 'nginx', 'node-proxy', 'gateway', 'gateway-uncached-hs256', 'gateway-uncached-eddsa'];
+export const ALL_TARGETS: readonly TargetId[] = [
+  'direct', 'nginx', 'floor', 'gateway', 'floor-uncached-hs256', 'gateway-uncached-hs256', 'floor-uncached-eddsa', 'gateway-uncached-eddsa',
+];
 /**
- * Measured on upstream-todo only: uncached verification and the bare Node proxy are properties
- * of the proxy, not of the upstream, and upstream-todo is fast enough to show them.
+ * Measured on upstream-todo only: uncached verification is a property of the proxy, not of the
+ * upstream, and upstream-todo is fast enough to show it.
  */
-export const TODO_ONLY_TARGETS: readonly TargetId[] = ['node-proxy', 'gateway-uncached-hs256', 'gateway-uncached-eddsa'];
+export const TODO_ONLY_TARGETS: readonly TargetId[] = ['floor-uncached-hs256', 'gateway-uncached-hs256', 'floor-uncached-eddsa', 'gateway-uncached-eddsa'];
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
 
-Starts upstream-todo, the FastAPI fixture, nginx and the gateway itself, pinned to cores, and
-measures direct vs through nginx vs through the gateway in alternating rounds.
+Starts upstream-todo, the FastAPI fixture, nginx, the Node floor and the gateway itself, pinned
+to cores, and measures direct vs nginx vs the floor vs the gateway in alternating rounds.
 
   --quick               about one minute: 1 s rounds, 1 s warm-up (still 3 rounds)
   --duration <s>        seconds per measured round                  [default 5]
@@ -39,7 +45,8 @@ measures direct vs through nginx vs through the gateway in alternating rounds.
   --warmup <s>          warm-up seconds per path before the rounds  [default 2]
   --connections <list>  connection counts, e.g. 1,32                [default 1,32]
   --upstreams <list>    upstream-todo,fastapi                       [default both]
-  --targets <list>      direct,nginx,node-proxy,gateway,gateway-uncached-hs256,gateway-uncached-eddsa
+  --targets <list>      direct,nginx,floor,gateway,floor-uncached-hs256,gateway-uncached-hs256,
+                        floor-uncached-eddsa,gateway-uncached-eddsa          [default all]
   --workers <n>         the gateway's workers                       [default: one per proxy core]
   --out <dir>           where results go                            [default bench/results]
   --retry-disturbed <n> repeat a round up to n times while other processes use more than
@@ -47,6 +54,10 @@ measures direct vs through nginx vs through the gateway in alternating rounds.
   --nice <n>            run the measured processes at this nice value, e.g. -10 on a
                         machine shared with other work (negative values need root)
   --no-readme           do not update the table in bench/README.md
+  --profile             instead of the rounds: one load run of the gateway (upstream-todo,
+                        the largest --connections, default 32; --duration s) under
+                        node --cpu-prof, then the top 25 functions by self time
+  --profile-dir <dir>   where the .cpuprofile files go [default bench/results/profiles/<time>]
   -h, --help            this text`;
 
 export type BenchParse = { readonly ok: true; readonly options: BenchOptions } | { readonly ok: false; readonly error: string };
@@ -62,12 +73,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   let quick = false;
   let help = false;
   let updateReadme = true;
+  let profile = false;
   const values = new Map<string, string>();
-  const valueFlags = ['--duration', '--rounds', '--warmup', '--connections', '--upstreams', '--targets', '--workers', '--out', '--nice', '--retry-disturbed'];
+  const valueFlags = ['--duration', '--rounds', '--warmup', '--connections', '--upstreams', '--targets', '--workers', '--out', '--nice', '--retry-disturbed', '--profile-dir'];
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.includes('=') ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)] : [argv[i]!, undefined];
     if (flag === '--quick') quick = true;
     else if (flag === '--no-readme') updateReadme = false;
+    else if (flag === '--profile') profile = true;
     else if (flag === '-h' || flag === '--help') help = true;
     else if (valueFlags.includes(flag)) {
       const v = inline ?? argv[++i];
@@ -90,9 +103,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   const niceRaw = values.get('--nice');
   const nice = niceRaw === undefined ? undefined : Number(niceRaw);
   if (nice !== undefined && !(Number.isInteger(nice) && nice >= -20 && nice <= 19)) return { ok: false, error: '--nice: expected an integer from -20 to 19' };
-  const connRaw = values.get('--connections') ?? '1,32';
+  const connRaw = values.get('--connections') ?? (profile ? '32' : '1,32');
   const connections = connRaw.split(',').map((s) => Number(s.trim()));
   if (!connections.every((c) => Number.isInteger(c) && c >= 1 && c <= 10_000)) return { ok: false, error: '--connections: expected integers like 1,32' };
+  if (values.has('--profile-dir') && !profile) return { ok: false, error: '--profile-dir goes with --profile' };
   const upstreams = values.has('--upstreams') ? list(values.get('--upstreams')!, ALL_UPSTREAMS, '--upstreams') : [...ALL_UPSTREAMS];
   if (typeof upstreams === 'string') return { ok: false, error: upstreams };
   const targets = values.has('--targets') ? list(values.get('--targets')!, ALL_TARGETS, '--targets') : [...ALL_TARGETS];
@@ -113,6 +127,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
       quick,
       nice,
       retryDisturbed: retryDisturbed as number,
+      profile,
+      profileDir: values.get('--profile-dir'),
       help,
     },
   };

@@ -7,7 +7,8 @@ import type { LoadGenerator, PreparedPlan } from './loadgen.js';
 import type { Placement } from './placement.js';
 import { cpuSeconds, selfAndReapedChildrenSeconds, systemBusySeconds } from './proc-cpu.js';
 import { TARGET_LABELS, type Measurement, type TargetId, type UpstreamId } from './results.js';
-import { startBareProxy, startFastapi, startGateway, startNginx, startUpstreamTodo, type GatewayService } from './services.js';
+import { sampleRss } from './proc-mem.js';
+import { startFastapi, startFloor, startGateway, startNginx, startUpstreamTodo, type GatewayService } from './services.js';
 import type { Service } from './spawn-service.js';
 import { callApi, describeAnswer } from './task-api.js';
 import type { BenchKeys } from './tokens.js';
@@ -42,6 +43,49 @@ export interface UpstreamRunResult {
   readonly gatewayMetrics: string[];
   /** Paths that could not be measured, and why. */
   readonly notes: string[];
+}
+
+/** The load plan each path gets: uncached paths send one algorithm only. */
+function planKind(id: TargetId): keyof BenchPlans {
+  return id.endsWith('uncached-hs256') ? 'hs256' : id.endsWith('uncached-eddsa') ? 'eddsa' : 'mixed';
+}
+
+type Plans = Readonly<Record<keyof BenchPlans, PreparedPlan>>;
+
+/**
+ * Starts every wanted proxy in front of `upstream`. The cached gateway runs at its default
+ * config; one gateway and one floor with token_cache 0 serve both uncached paths (HS256, EdDSA).
+ */
+async function startTargets(
+  wanted: readonly TargetId[], upstreamId: UpstreamId, upstream: Service, plans: Plans, started: Service[], notes: string[], ctx: UpstreamRunContext,
+): Promise<{ targets: LiveTarget[]; cached: GatewayService | undefined }> {
+  const { placement } = ctx;
+  const targets: LiveTarget[] = [];
+  const auth = { upstreamUrl: upstream.url, jwksUrl: ctx.jwksUrl, secret: ctx.keys.secret, workers: ctx.workers };
+  const keep = <S extends Service>(s: S): S => { started.push(s); return s; };
+  let cached: GatewayService | undefined;
+  let uncachedGateway: GatewayService | undefined;
+  let uncachedFloor: Service | undefined;
+  for (const id of wanted) {
+    try {
+      let proxy: Service | undefined;
+      if (id === 'direct') proxy = undefined;
+      else if (id === 'nginx') {
+        if (!ctx.nginx) continue;
+        proxy = keep(await startNginx(ctx.nginx, join(ctx.workDir, upstreamId), upstream.url, placement.proxy));
+      } else if (id === 'floor') proxy = keep(await startFloor({ ...auth, tokenCacheEntries: 10_000 }, placement.proxy));
+      else if (id.startsWith('floor-uncached')) proxy = uncachedFloor ??= keep(await startFloor({ ...auth, tokenCacheEntries: 0 }, placement.proxy));
+      else if (!ctx.gatewayAvailable) continue;
+      else if (id === 'gateway') proxy = cached = keep(await startGateway(auth, placement.proxy));
+      else proxy = uncachedGateway ??= keep(await startGateway({ ...auth, tokenCacheEntries: 0 }, placement.proxy));
+      targets.push({ id, url: proxy?.url ?? upstream.url, plan: plans[planKind(id)], proxy });
+    } catch (e) {
+      // One path that will not start must not cost the user every other number.
+      notes.push(`${upstreamId}: ${TARGET_LABELS[id]} not measured: ${(e as Error).message.split('\n')[0]}`);
+      ctx.log(`${upstreamId}: ${TARGET_LABELS[id]} could not start:\n${(e as Error).message}`);
+    }
+  }
+  return { targets, cached };
 }
 
 async function startUpstream(id: UpstreamId, ctx: UpstreamRunContext): Promise<Service> {
@@ -80,45 +124,10 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
     };
 
     const wanted = options.targets.filter((t) => upstreamId === 'upstream-todo' || !TODO_ONLY_TARGETS.includes(t));
-    const targets: LiveTarget[] = [];
-    const gatewayFor = async (tokenCacheEntries: number): Promise<GatewayService> => {
-      const gw = await startGateway({ upstreamUrl: upstream.url, jwksUrl: ctx.jwksUrl, secret: ctx.keys.secret, tokenCacheEntries, workers: ctx.workers }, placement.proxy);
-      started.push(gw);
-      return gw;
-    };
-    let cached: GatewayService | undefined;
-    let uncached: GatewayService | undefined;
-    for (const id of wanted) {
-      try {
-      if (id === 'direct') targets.push({ id, url: upstream.url, plan: prepared.mixed, proxy: undefined });
-      else if (id === 'nginx') {
-        if (!ctx.nginx) continue;
-        const ng = await startNginx(ctx.nginx, join(ctx.workDir, upstreamId), upstream.url, placement.proxy);
-        started.push(ng);
-        targets.push({ id, url: ng.url, plan: prepared.mixed, proxy: ng });
-      } else if (id === 'node-proxy') {
-        const bare = await startBareProxy(upstream.url, placement.proxy);
-        started.push(bare);
-        targets.push({ id, url: bare.url, plan: prepared.mixed, proxy: bare });
-      } else {
-        if (!ctx.gatewayAvailable) continue;
-        if (id === 'gateway') {
-          cached = await gatewayFor(10_000);
-          targets.push({ id, url: cached.url, plan: prepared.mixed, proxy: cached });
-        } else {
-          uncached ??= await gatewayFor(0);
-          targets.push({ id, url: uncached.url, plan: id === 'gateway-uncached-hs256' ? prepared.hs256 : prepared.eddsa, proxy: uncached });
-        }
-      }
-      } catch (e) {
-        // One path that will not start must not cost the user every other number.
-        notes.push(`${upstreamId}: ${TARGET_LABELS[id]} not measured: ${(e as Error).message.split('\n')[0]}`);
-        log(`${upstreamId}: ${TARGET_LABELS[id]} could not start:\n${(e as Error).message}`);
-      }
-    }
+    const { targets, cached } = await startTargets(wanted, upstreamId, upstream, prepared, started, notes, ctx);
     for (const t of [...targets]) {
       try {
-        await probe(t, plans, t.id === 'gateway-uncached-hs256' ? 'hs256' : t.id === 'gateway-uncached-eddsa' ? 'eddsa' : 'mixed');
+        await probe(t, plans, planKind(t.id));
       } catch (e) {
         if (t.id === 'direct') throw e;
         targets.splice(targets.indexOf(t), 1);
@@ -140,9 +149,12 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
       const oursBefore = ours();
       const proxyBefore = t.proxy ? cpuSeconds(t.proxy.pid) : Number.NaN;
       const upstreamBefore = cpuSeconds(upstream.pid);
+      const linesBefore = t.proxy?.stdoutLines() ?? 0;
+      const rss = t.proxy ? sampleRss(t.proxy.pid) : undefined;
       const wallBefore = process.hrtime.bigint();
       const r = await loadgen.run(t.url, t.plan, connections, options.durationSec);
       const wallSec = Number(process.hrtime.bigint() - wallBefore) / 1e9;
+      const proxyRssKb = rss?.stop() ?? null;
       const proxyAfter = t.proxy ? cpuSeconds(t.proxy.pid) : Number.NaN;
       const upstreamAfter = cpuSeconds(upstream.pid);
       const other = (systemBusySeconds() - busyBefore - (ours() - oursBefore)) / wallSec;
@@ -157,13 +169,17 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
         latencyUs: r.latencyUs,
         proxyCpuUsPerReq: t.proxy ? cpuPerRequestUs(proxyBefore, proxyAfter, r.requests) : null,
         upstreamCpuUsPerReq: cpuPerRequestUs(upstreamBefore, upstreamAfter, r.requests),
+        proxyRssKb,
+        // Only the gateway logs per request; the others write nothing to stdout.
+        proxyLogLinesPerReq: t.proxy && r.requests > 0 && t.id.startsWith('gateway') ? (t.proxy.stdoutLines() - linesBefore) / r.requests : null,
         otherCpuCores: Number.isFinite(other) ? Math.max(0, other) : null,
       };
     };
     const logMeasurement = (m: Measurement, suffix: string): void => {
       const cpu = m.proxyCpuUsPerReq === null ? '' : `, proxy CPU ${m.proxyCpuUsPerReq.toFixed(1)} µs/req`;
+      const rssMb = m.proxyRssKb ? `, RSS ${(m.proxyRssKb / 1024).toFixed(0)} MB` : '';
       const other = m.otherCpuCores && m.otherCpuCores > 0.1 ? `  (other processes: ${m.otherCpuCores.toFixed(2)} cores)` : '';
-      log(`  round ${m.round} c=${m.connections} ${TARGET_LABELS[m.target].padEnd(26)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${String(m.latencyUs.p50).padStart(5)} µs  p99 ${String(m.latencyUs.p99).padStart(6)} µs${cpu}${m.failures ? `  FAILED ${m.failures}` : ''}${other}${suffix}`);
+      log(`  round ${m.round} c=${m.connections} ${TARGET_LABELS[m.target].padEnd(26)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${String(m.latencyUs.p50).padStart(5)} µs  p99 ${String(m.latencyUs.p99).padStart(6)} µs${cpu}${rssMb}${m.failures ? `  FAILED ${m.failures}` : ''}${other}${suffix}`);
     };
 
     for (let round = 1; round <= options.rounds; round++) {

@@ -1,21 +1,26 @@
 #!/usr/bin/env node
-// `npm run bench`: direct vs nginx vs the gateway, side by side, on this machine. Starts
-// everything it measures, pinned to cores, and writes results/latest.{json,md} and the table
-// in bench/README.md. See BENCH_USAGE and bench/README.md for the method.
+// `npm run bench`: direct vs nginx vs the Node floor vs the gateway, side by side, on this
+// machine. Starts everything it measures, pinned to cores, and writes results/latest.{json,md,svg}
+// and the table in bench/README.md; `--profile` profiles the gateway instead. See BENCH_USAGE and
+// bench/README.md for the method.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_USAGE, parseBenchArgs } from './bench-options.js';
+import { runProfile } from './bench-profile.js';
 import { measureUpstream } from './bench-upstream.js';
-import { evaluateTargets, summarise } from './budget.js';
+import { evaluateTargets } from './budget.js';
+import { renderChartSvg } from './chart-svg.js';
 import { autocannonGenerator, wrkGenerator } from './loadgen.js';
 import { describeMix } from './mix.js';
 import { spread } from './stats.js';
 import { describePlacement, planPlacement, setNiceness } from './placement.js';
+import { compareAll } from './ratios.js';
 import { renderResultsMarkdown, spliceReadme } from './render-results.js';
 import type { BenchResults, Measurement } from './results.js';
 import { BENCH_ROOT, GATEWAY_BIN, GATEWAY_CONFIG_TEMPLATE, REPO_ROOT, gatewayEnvironment } from './services.js';
+import { summarise } from './summary.js';
 import { generateBenchKeys, startJwksServer } from './tokens.js';
 import { aptLine, detectTools, toolVersions } from './tools.js';
 
@@ -24,7 +29,7 @@ const log = (line: string): void => { process.stderr.write(`${line}\n`); };
 /** The gateway is measured only if it is built and accepts the bench config. */
 function gatewayProblem(): string | undefined {
   if (!existsSync(GATEWAY_BIN)) return `gateway not found at ${GATEWAY_BIN}`;
-  const env = gatewayEnvironment({ upstreamUrl: 'http://127.0.0.1:9', jwksUrl: 'http://127.0.0.1:9/jwks', secret: 'x'.repeat(43), tokenCacheEntries: 10_000, workers: 1 }, { listen: 1, admin: 2 });
+  const env = gatewayEnvironment({ upstreamUrl: 'http://127.0.0.1:9', jwksUrl: 'http://127.0.0.1:9/jwks', secret: 'x'.repeat(43), workers: 1 }, { listen: 1, admin: 2 });
   const check = spawnSync(process.execPath, [GATEWAY_BIN, '--check-config', GATEWAY_CONFIG_TEMPLATE], { env, encoding: 'utf8', timeout: 20_000 });
   if (check.status !== 0) return `the gateway rejects ${GATEWAY_CONFIG_TEMPLATE}: ${(check.stderr || check.stdout || String(check.error)).trim().split('\n').slice(0, 5).join(' | ')}`;
   return undefined;
@@ -62,6 +67,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const gwProblem = gatewayProblem();
+  if (gwProblem && options.profile) {
+    log(`bench: cannot profile the gateway: ${gwProblem}`);
+    return 2;
+  }
   if (gwProblem) {
     log(`bench: measuring without the gateway: ${gwProblem}`);
     notes.push(`gateway not measured: ${gwProblem}`);
@@ -78,6 +87,15 @@ async function main(): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), 'jwt-gateway-bench-'));
   const keys = await generateBenchKeys();
   const jwks = await startJwksServer(keys.jwks);
+  if (options.profile) {
+    try {
+      process.stdout.write(`\n${await runProfile({ options, placement, loadgen, keys, jwksUrl: jwks.url, workDir, workers, log })}\n`);
+      return 0;
+    } finally {
+      await jwks.close();
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }
   const measurements: Measurement[] = [];
   const metrics: Record<string, string[]> = {};
   try {
@@ -125,23 +143,29 @@ async function main(): Promise<number> {
       notes,
     },
     summary,
+    comparisons: compareAll(summary),
     targets: evaluateTargets(summary),
     measurements,
     gatewayTokenCacheMetrics: metrics,
   };
-  const markdown = renderResultsMarkdown(results);
   const outDir = options.outDir ?? join(BENCH_ROOT, 'results');
   mkdirSync(outDir, { recursive: true });
   // Quick runs are for checking the harness: they never replace the published numbers.
   const base = options.quick ? 'quick' : 'latest';
+  const markdown = renderResultsMarkdown(results, `${base}.svg`);
   writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(outDir, `${base}.md`), markdown);
+  writeFileSync(join(outDir, `${base}.svg`), renderChartSvg({
+    title: `Gateway benchmark — ${results.meta.finishedAt.slice(0, 16).replace('T', ' ')} UTC${options.quick ? ' (quick run: harness check, not a result)' : ''}`,
+    subtitle: `${results.meta.host.cpus} vCPU ${results.meta.host.model}; medians of ${options.rounds} alternating rounds of ${options.durationSec} s; cached tokens, gateway at its default config`,
+    summary,
+  }));
   if (options.updateReadme && !options.quick && !options.outDir) {
     const readmePath = join(BENCH_ROOT, 'README.md');
     const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '# bench\n';
-    writeFileSync(readmePath, spliceReadme(readme, markdown));
+    writeFileSync(readmePath, spliceReadme(readme, renderResultsMarkdown(results, `results/${base}.svg`)));
   }
-  process.stdout.write(`\n${markdown}\nWritten: ${join(outDir, `${base}.json`)} and ${base}.md\n`);
+  process.stdout.write(`\n${renderResultsMarkdown(results)}\nWritten: ${join(outDir, base)}.json, .md and .svg\n`);
   return failed ? 1 : 0;
 }
 

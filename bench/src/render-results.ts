@@ -1,81 +1,57 @@
-// Results as markdown: the issue's targets first (met or not, with nginx beside), then one
-// table per upstream with medians, min–max, ratios against direct and the budget verdict.
+// Results as markdown: the issue's targets first (met or missed, nginx and the Node floor
+// beside), the comparisons with the floor and nginx, the uncached worst case, then one table per
+// upstream with medians, min–max, ratios against direct and the per-row budget verdict.
 import { BUDGET } from './budget.js';
-import { TARGET_LABELS, type BenchResults, type SummaryRow, type TargetCheck, type UpstreamId } from './results.js';
-import type { Spread } from './stats.js';
+import { median } from './stats.js';
+import type { BenchResults, Comparison, UpstreamId, Variant } from './results.js';
+import { renderComparisonTable, renderTargets, renderUpstreamTable } from './render-tables.js';
 
-const UPSTREAM_TITLES: Readonly<Record<UpstreamId, string>> = {
+export { fmtNumber, fmtRatio, fmtSpread, renderTargets, renderUpstreamTable } from './render-tables.js';
+
+export const UPSTREAM_TITLES: Readonly<Record<UpstreamId, string>> = {
   'upstream-todo': 'upstream-todo (Node, fastify + better-sqlite3, file database)',
   fastapi: 'FastAPI + SQLModel/SQLite (uvicorn, one worker): the stand-in for your service',
 };
 
-export function fmtNumber(v: number | null | undefined, digits = 0): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+const VARIANT_TITLES: Readonly<Record<Variant, string>> = {
+  cached: 'gateway vs Node floor vs nginx (cached tokens)',
+  'uncached-hs256': 'uncached worst case, HS256: every request verified from scratch (token_cache 0)',
+  'uncached-eddsa': 'uncached worst case, EdDSA: every request verified from scratch (token_cache 0)',
+};
+
+function accessLogLine(results: BenchResults): string | undefined {
+  const perReq = results.summary.filter((r) => r.target === 'gateway' && r.proxyLogLinesPerReq).map((r) => r.proxyLogLinesPerReq!.median);
+  if (perReq.length === 0) return undefined;
+  return `- Gateway at its default config (log_level info, metrics on): it wrote ${median(perReq).toFixed(2)} access-log lines per request to stdout, a pipe the bench drains`;
 }
 
-export function fmtSpread(s: Spread | null, digits = 0): string {
-  if (!s || s.n === 0 || !Number.isFinite(s.median)) return '–';
-  if (s.n === 1) return fmtNumber(s.median, digits);
-  return `${fmtNumber(s.median, digits)} (${fmtNumber(s.min, digits)}–${fmtNumber(s.max, digits)})`;
-}
-
-/** Three decimals: a ratio of 0.946 must not print as "0.95×" beside "over budget". */
-export function fmtRatio(v: number | null | undefined): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(3)}×`;
-}
-
-function fmtAdded(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  return `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(0)}`;
-}
-
-function fmtCheckValue(c: TargetCheck, v: number | null): string {
-  if (v === null) return '–';
-  return c.unit === '×' ? fmtRatio(v) : `${v.toFixed(0)} ${c.unit}`;
-}
-
-export function renderTargets(targets: readonly TargetCheck[]): string {
-  const lines = ['| target | limit | gateway | nginx | bare fastify+undici | verdict |', '| --- | ---: | ---: | ---: | ---: | --- |'];
-  for (const c of targets) {
-    const limit = `${c.comparison === '<=' ? '≤' : '≥'} ${c.unit === '×' ? `${c.limit.toFixed(2)}×` : `${c.limit} ${c.unit}`}`;
-    const verdict = c.met === null ? 'not measured' : c.met ? '**met**' : '**missed**';
-    lines.push(`| ${c.description} | ${limit} | ${fmtCheckValue(c, c.measured)} | ${fmtCheckValue(c, c.nginx)} | ${fmtCheckValue(c, c.nodeProxy)} | ${verdict} |`);
+function comparisonSections(comparisons: readonly Comparison[]): string[] {
+  const out: string[] = [];
+  for (const variant of ['cached', 'uncached-hs256', 'uncached-eddsa'] as const) {
+    for (const u of [...new Set(comparisons.map((c) => c.upstream))]) {
+      const cs = comparisons.filter((c) => c.variant === variant && c.upstream === u);
+      if (cs.length) out.push('', `#### ${u}: ${VARIANT_TITLES[variant]}`, '', renderComparisonTable(cs));
+    }
   }
-  return lines.join('\n');
+  return out;
 }
 
-export function renderUpstreamTable(rows: readonly SummaryRow[]): string {
-  const lines = [
-    '| conns | path | req/s | p50 µs | p99 µs | req/s ÷ direct | p50 ÷ direct | p50 added µs | proxy CPU µs/req | failed | verdict |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-  ];
-  const sorted = [...rows].sort((a, b) => a.connections - b.connections || order(a) - order(b));
-  for (const r of sorted) {
-    lines.push(
-      `| ${r.connections} | ${TARGET_LABELS[r.target]} | ${fmtSpread(r.rps)} | ${fmtSpread(r.p50Us)} | ${fmtSpread(r.p99Us)} | ${fmtRatio(r.vsDirect?.rps)} | ${fmtRatio(r.vsDirect?.p50)} | ${fmtAdded(r.vsDirect?.addedP50Us)} | ${fmtSpread(r.proxyCpuUsPerReq, 1)} | ${r.failures} | ${r.verdict} |`,
-    );
-  }
-  return lines.join('\n');
-}
-
-const TARGET_ORDER = Object.keys(TARGET_LABELS);
-function order(r: SummaryRow): number {
-  return TARGET_ORDER.indexOf(r.target);
-}
-
-export function renderResultsMarkdown(results: BenchResults): string {
+export function renderResultsMarkdown(results: BenchResults, chartFile?: string): string {
   const m = results.meta;
   const out: string[] = [];
   out.push(`### Benchmark results — ${m.finishedAt.slice(0, 16).replace('T', ' ')} UTC${m.quick ? ' (quick run)' : ''}`, '');
   out.push(`- Machine: ${m.host.cpus} vCPU ${m.host.model}, ${m.host.kernel}; ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   out.push(`- Placement: ${m.placement}`);
-  out.push(`- Method: ${m.rounds} alternating rounds of ${m.durationSec} s per path and connection count (after ${m.warmupSec} s warm-up each); medians with (min–max); mix ${m.mix}; tokens: half HS256, half EdDSA (JWKS), each user its own token`);
+  out.push(`- Method: ${m.rounds} alternating rounds of ${m.durationSec} s per path and connection count (after ${m.warmupSec} s warm-up each); medians with (min–max); ratios are of the medians; mix ${m.mix}; tokens: half HS256, half EdDSA (JWKS), each user its own token`);
   out.push(`- Latency and throughput: ${m.latencySource}`);
-  out.push(`- Budget per row: p50 ≤ ${BUDGET.maxP50Ratio.toFixed(2)}× direct and req/s ≥ ${BUDGET.minRpsRatio.toFixed(2)}× direct; CPU is the proxy's user+system time (/proc) ÷ requests`);
+  out.push(`- Budget per row: p50 ≤ ${BUDGET.maxP50Ratio.toFixed(2)}× direct and req/s ≥ ${BUDGET.minRpsRatio.toFixed(2)}× direct; CPU is the proxy's user+system time (/proc) ÷ requests; RSS the peak VmRSS of the proxy's processes sampled during the round`);
+  const log = accessLogLine(results);
+  if (log) out.push(log);
   for (const note of m.notes) out.push(`- Note: ${note}`);
+  if (chartFile) out.push('', `![p50, p99 and CPU per request: direct, nginx, Node floor, gateway](${chartFile})`);
   out.push('', '#### Targets', '', renderTargets(results.targets));
-  const upstreams = [...new Set(results.summary.map((r) => r.upstream))];
-  for (const u of upstreams) {
+  out.push(...comparisonSections(results.comparisons ?? []));
+  for (const u of [...new Set(results.summary.map((r) => r.upstream))]) {
     out.push('', `#### ${UPSTREAM_TITLES[u]}`, '', renderUpstreamTable(results.summary.filter((r) => r.upstream === u)));
   }
   return `${out.join('\n')}\n`;

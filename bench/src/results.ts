@@ -3,14 +3,19 @@
 import type { Spread } from './stats.js';
 
 export type UpstreamId = 'upstream-todo' | 'fastapi';
-export type TargetId = 'direct' | 'nginx' | 'node-proxy' | 'gateway' | 'gateway-uncached-hs256' | 'gateway-uncached-eddsa';
+export type TargetId =
+  | 'direct' | 'nginx' | 'floor' | 'gateway'
+  | 'floor-uncached-hs256' | 'gateway-uncached-hs256' | 'floor-uncached-eddsa' | 'gateway-uncached-eddsa';
 
+/** Labels, in the order the tables list the paths. */
 export const TARGET_LABELS: Readonly<Record<TargetId, string>> = {
   direct: 'direct',
   nginx: 'nginx proxy',
-  'node-proxy': 'bare fastify+undici proxy',
+  floor: 'Node floor (token cache)',
   gateway: 'gateway (token cache)',
+  'floor-uncached-hs256': 'Node floor, uncached HS256',
   'gateway-uncached-hs256': 'gateway, uncached HS256',
+  'floor-uncached-eddsa': 'Node floor, uncached EdDSA',
   'gateway-uncached-eddsa': 'gateway, uncached EdDSA',
 };
 
@@ -36,6 +41,10 @@ export interface Measurement {
   readonly proxyCpuUsPerReq: number | null;
   /** CPU of the upstream per request, µs. */
   readonly upstreamCpuUsPerReq: number | null;
+  /** Peak resident memory of the proxy process tree during the round (VmRSS sampled from /proc), kB; null for direct. */
+  readonly proxyRssKb?: number | null;
+  /** Lines the proxy wrote to its stdout (the gateway's access log) ÷ requests; null where not counted. */
+  readonly proxyLogLinesPerReq?: number | null;
   /**
    * Cores' worth of CPU used during the round by processes that are not part of the benchmark
    * (total busy time − upstream − proxies − load generator − the bench itself) ÷ round time.
@@ -66,6 +75,8 @@ export interface SummaryRow {
   readonly p99Us: Spread;
   readonly proxyCpuUsPerReq: Spread | null;
   readonly upstreamCpuUsPerReq: Spread | null;
+  readonly proxyRssKb: Spread | null;
+  readonly proxyLogLinesPerReq: Spread | null;
   readonly failures: number;
   readonly vsDirect: VsDirect | null;
   readonly verdict: Verdict;
@@ -82,8 +93,8 @@ export interface TargetCheck {
   readonly met: boolean | null;
   /** The same figure for nginx, where it was measured. */
   readonly nginx: number | null;
-  /** The same figure for the bare fastify+undici proxy (the Node floor), where it was measured. */
-  readonly nodeProxy: number | null;
+  /** The same figure for the Node floor (node-floor.ts), where it was measured and meaningful. */
+  readonly floor: number | null;
 }
 
 export interface RunMeta {
@@ -107,6 +118,34 @@ export interface RunMeta {
 export interface BenchResults {
   readonly meta: RunMeta;
   readonly summary: readonly SummaryRow[];
+  /** Gateway against the floor and nginx, floor and nginx against direct (ratios.ts). */
+  readonly comparisons?: readonly Comparison[];
   readonly targets: readonly TargetCheck[];
   readonly measurements: readonly Measurement[];
+}
+
+/** Which gateway and floor paths a comparison puts side by side. */
+export type Variant = 'cached' | 'uncached-hs256' | 'uncached-eddsa';
+
+export type CompareMetric = 'cpuUsPerReq' | 'addedP50Us' | 'p50Us' | 'p99Us' | 'rps' | 'rssMb';
+
+/** One metric for the four paths (null: not measured, or meaningless such as direct's proxy CPU). */
+export interface MetricComparison {
+  readonly metric: CompareMetric;
+  readonly direct: number | null;
+  readonly nginx: number | null;
+  readonly floor: number | null;
+  readonly gateway: number | null;
+  readonly gatewayVsFloor: number | null;
+  readonly gatewayVsNginx: number | null;
+  readonly gatewayVsDirect: number | null;
+  readonly floorVsDirect: number | null;
+  readonly nginxVsDirect: number | null;
+}
+
+export interface Comparison {
+  readonly upstream: UpstreamId;
+  readonly connections: number;
+  readonly variant: Variant;
+  readonly metrics: readonly MetricComparison[];
 }

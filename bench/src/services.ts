@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnPinned, waitForHttp, type Service } from './spawn-service.js';
+import { BENCH_AUDIENCE, BENCH_ISSUER } from './tokens.js';
 import { SYSTEM_PYTHON } from './tools.js';
 
 /** The monorepo root (bench/dist/services.js → ../..). */
@@ -24,7 +25,7 @@ export function freePort(): Promise<number> {
 }
 
 function asService(name: string, url: string, proc: ReturnType<typeof spawnPinned>): Service {
-  return { name, pid: proc.pid, url, stderrTail: proc.stderrTail, stop: proc.stop };
+  return { name, pid: proc.pid, url, stderrTail: proc.stderrTail, stdoutLines: proc.stdoutLines, stop: proc.stop };
 }
 
 export async function startUpstreamTodo(dbPath: string, cores?: readonly number[]): Promise<Service> {
@@ -101,27 +102,40 @@ export async function startNginx(nginx: string, workDir: string, upstreamUrl: st
   return asService('nginx', url, proc);
 }
 
-/** The bare fastify+undici proxy (bare-proxy.ts): the floor under any gateway built on that stack. */
-export async function startBareProxy(upstreamUrl: string, cores?: readonly number[]): Promise<Service> {
+export interface FloorEnv {
+  readonly upstreamUrl: string;
+  readonly jwksUrl: string;
+  readonly secret: string;
+  /** Verified-token cache size; 0: every request verified from scratch. */
+  readonly tokenCacheEntries: number;
+  readonly workers: number;
+}
+
+/** The Node floor (node-floor.ts): the cheapest authenticating proxy on Node, the gateway's reference. */
+export async function startFloor(f: FloorEnv, cores?: readonly number[]): Promise<Service> {
   const port = await freePort();
+  const name = f.tokenCacheEntries > 0 ? 'node floor' : 'node floor (uncached)';
   const proc = spawnPinned({
-    name: 'bare proxy',
+    name,
     command: process.execPath,
-    args: [join(BENCH_ROOT, 'dist/bare-proxy.js')],
+    args: [join(BENCH_ROOT, 'dist/node-floor.js')],
     cores,
-    env: { ...process.env, UPSTREAM: new URL(upstreamUrl).origin, PORT: String(port), NODE_ENV: 'production' },
+    env: {
+      ...process.env, NODE_ENV: 'production', PORT: String(port), UPSTREAM: new URL(f.upstreamUrl).origin, JWKS_URL: f.jwksUrl,
+      HS256_SECRET: f.secret, ISSUER: BENCH_ISSUER, AUDIENCE: BENCH_AUDIENCE, TOKEN_CACHE: String(f.tokenCacheEntries), WORKERS: String(f.workers),
+    },
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/health`, proc, 'bare proxy');
-  return asService('bare proxy', url, proc);
+  await waitForHttp(`${url}/health`, proc, name);
+  return asService(name, url, proc);
 }
 
 export interface GatewayEnv {
   readonly upstreamUrl: string;
   readonly jwksUrl: string;
   readonly secret: string;
-  /** Verified-token cache size; 0 disables it (every request verified from scratch). */
-  readonly tokenCacheEntries: number;
+  /** Verified-token cache size; undefined: the gateway's default; 0 disables it (every request verified from scratch). */
+  readonly tokenCacheEntries?: number;
   readonly workers: number;
 }
 
@@ -136,7 +150,7 @@ export function gatewayEnvironment(g: GatewayEnv, ports: { listen: number; admin
     BENCH_UPSTREAM_URL: g.upstreamUrl,
     BENCH_JWKS_URL: g.jwksUrl,
     BENCH_HS256_SECRET: g.secret,
-    BENCH_TOKEN_CACHE_ENTRIES: String(g.tokenCacheEntries),
+    ...(g.tokenCacheEntries === undefined ? {} : { BENCH_TOKEN_CACHE_ENTRIES: String(g.tokenCacheEntries) }),
     BENCH_GATEWAY_WORKERS: String(g.workers),
     NODE_ENV: 'production',
   };
@@ -146,17 +160,21 @@ export interface GatewayService extends Service {
   readonly adminUrl: string;
 }
 
-export async function startGateway(g: GatewayEnv, cores?: readonly number[]): Promise<GatewayService> {
+/**
+ * Starts the gateway at its default configuration (bench config: only what the bench must
+ * say — sockets, upstream, issuers, routes). `nodeArgs` go to node before the gateway's own
+ * (`--cpu-prof …` for --profile; node:cluster workers inherit them).
+ */
+export async function startGateway(g: GatewayEnv, cores?: readonly number[], nodeArgs: readonly string[] = []): Promise<GatewayService> {
   const ports = { listen: await freePort(), admin: await freePort() };
   const proc = spawnPinned({
     name: 'gateway',
     command: process.execPath,
-    args: [GATEWAY_BIN, '--config', GATEWAY_CONFIG_TEMPLATE],
+    args: [...nodeArgs, GATEWAY_BIN, '--config', GATEWAY_CONFIG_TEMPLATE],
     cores,
     env: gatewayEnvironment(g, ports),
   });
-  // Ready means /readyz answers 200 (keys fetched, upstream reachable). The "listening" line is
-  // not waited for: at log_level warn (what a benchmark runs) the gateway may not print it.
+  // Ready means /readyz answers 200 (keys fetched, upstream reachable), not the "listening" line.
   const url = `http://127.0.0.1:${ports.listen}`;
   const adminUrl = `http://127.0.0.1:${ports.admin}`;
   await waitForHttp(`${adminUrl}/readyz`, proc, 'gateway');

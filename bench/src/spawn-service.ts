@@ -8,6 +8,8 @@ export interface Service {
   readonly url: string;
   /** Last lines of the process's stderr, for error messages. */
   stderrTail(): string;
+  /** Lines written to stdout so far (the gateway's access log: one per request at log_level info). */
+  stdoutLines(): number;
   stop(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export interface Spawned {
   readonly child: ChildProcess;
   readonly pid: number;
   stderrTail(): string;
+  stdoutLines(): number;
   stop(): Promise<void>;
   /** Resolves with the exit code if the process ends; never rejects. */
   readonly exited: Promise<number | null>;
@@ -52,8 +55,12 @@ export function spawnPinned(opts: SpawnOptions): Spawned {
   const child = spawn(command, args as string[], { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { tail = (tail + chunk).slice(-4000); });
-  // Always drain stdout: a child that logs per request would block on a full pipe otherwise.
-  child.stdout!.setEncoding('utf8').on('data', () => {});
+  // stdout goes to a pipe the bench drains, the way a log collector reads a container's
+  // stdout: the child pays for every write, as in a deployment. Counted, not decoded or kept.
+  let lines = 0;
+  child.stdout!.on('data', (chunk: Buffer) => {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+  });
   live.add(child);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => { live.delete(child); resolve(code); });
@@ -67,7 +74,7 @@ export function spawnPinned(opts: SpawnOptions): Spawned {
     await exited;
     clearTimeout(timer);
   };
-  return { child, pid: child.pid, stderrTail: () => tail.trim(), stop, exited };
+  return { child, pid: child.pid, stderrTail: () => tail.trim(), stdoutLines: () => lines, stop, exited };
 }
 
 /** Polls a health URL until it answers 2xx, the process dies, or the time is up. */

@@ -11,7 +11,8 @@ function ok(argv: string[]) {
 describe('parseBenchArgs', () => {
   it('defaults to 3 rounds of 5 s at 1 and 32 connections, both upstreams, every path', () => {
     expect(ok([])).toMatchObject({ durationSec: 5, rounds: 3, warmupSec: 2, connections: [1, 32], upstreams: ['upstream-todo', 'fastapi'], quick: false, nice: undefined, retryDisturbed: 1, updateReadme: true });
-    expect(ok([]).targets).toHaveLength(6);
+    expect(ok([]).targets).toEqual(['direct', 'nginx', 'floor', 'gateway', 'floor-uncached-hs256', 'gateway-uncached-hs256', 'floor-uncached-eddsa', 'gateway-uncached-eddsa']);
+    expect(ok([]).profile).toBe(false);
   });
   it('makes --quick short but keeps three rounds', () => {
     expect(ok(['--quick'])).toMatchObject({ durationSec: 1, warmupSec: 1, rounds: 3, quick: true });
@@ -20,8 +21,12 @@ describe('parseBenchArgs', () => {
     const o = ok(['--duration=10', '--rounds', '5', '--connections', '32,1,8', '--upstreams', 'fastapi', '--targets', 'gateway', '--workers', '2', '--nice', '-10', '--no-readme', '--retry-disturbed', '0']);
     expect(o).toMatchObject({ durationSec: 10, rounds: 5, connections: [1, 8, 32], upstreams: ['fastapi'], targets: ['direct', 'gateway'], workers: 2, nice: -10, retryDisturbed: 0, updateReadme: false });
   });
+  it('profiles at 32 connections unless told otherwise, into a directory of its own choosing or --profile-dir', () => {
+    expect(ok(['--profile'])).toMatchObject({ profile: true, connections: [32], profileDir: undefined });
+    expect(ok(['--profile', '--profile-dir', '/tmp/p', '--connections', '8'])).toMatchObject({ profileDir: '/tmp/p', connections: [8] });
+  });
   it('refuses what it does not understand', () => {
-    for (const argv of [['--rounds', '0'], ['--connections', 'a'], ['--upstreams', 'django'], ['--targets', 'envoy'], ['--nice', '-30'], ['--fast'], ['--duration']]) {
+    for (const argv of [['--profile-dir', '/tmp/p'], ['--targets', 'node-proxy'], ['--rounds', '0'], ['--connections', 'a'], ['--upstreams', 'django'], ['--targets', 'envoy'], ['--nice', '-30'], ['--fast'], ['--duration']]) {
       expect(parseBenchArgs(argv).ok, argv.join(' ')).toBe(false);
     }
   });

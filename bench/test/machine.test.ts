@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planPlacement } from '../src/placement.js';
 import { cpuSeconds, parseStat, processTree } from '../src/proc-cpu.js';
+import { sampleRss, statusFieldKb } from '../src/proc-mem.js';
+import { spawnPinned } from '../src/spawn-service.js';
 
 describe('planPlacement', () => {
   it('on two cores gives the proxy a core of its own, away from the upstream', () => {
@@ -43,5 +45,34 @@ describe.skipIf(process.platform !== 'linux')('cpuSeconds', () => {
     expect(x).toBeGreaterThan(0);
     expect(cpuSeconds(process.pid)).toBeGreaterThan(before);
     expect(processTree(process.pid)[0]).toBe(process.pid);
+  });
+});
+
+describe('statusFieldKb', () => {
+  it('reads VmRSS and VmHWM from /proc/<pid>/status text', () => {
+    const status = 'Name:\tnode\nVmHWM:\t  123456 kB\nVmRSS:\t   98765 kB\nThreads:\t11\n';
+    expect(statusFieldKb(status, 'VmRSS')).toBe(98765);
+    expect(statusFieldKb(status, 'VmHWM')).toBe(123456);
+    expect(statusFieldKb('Name:\tkthread\n', 'VmRSS')).toBeUndefined();
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('sampleRss', () => {
+  it('reports this process\'s resident memory, in kB, within what Node itself says', () => {
+    const peak = sampleRss(process.pid, 10).stop();
+    expect(peak).not.toBeNull();
+    const rssKb = process.memoryUsage().rss / 1024;
+    expect(peak!).toBeGreaterThan(rssKb / 2);
+    expect(peak!).toBeLessThan(rssKb * 2);
+  });
+});
+
+describe('spawnPinned', () => {
+  it('drains the child\'s stdout and counts its lines (the gateway\'s access log)', async () => {
+    const child = spawnPinned({ name: 'printer', command: process.execPath, args: ['-e', 'for (let i = 0; i < 500; i++) console.log(JSON.stringify({ i, msg: "request" }))'] });
+    await child.exited;
+    // 'exit' can precede the last 'data' on the pipe: wait for the stream to end as well.
+    if (!child.child.stdout!.readableEnded) await new Promise((resolve) => child.child.stdout!.once('end', resolve));
+    expect(child.stdoutLines()).toBe(500);
   });
 });

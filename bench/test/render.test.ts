@@ -1,37 +1,63 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateTargets, summarise } from '../src/budget.js';
-import { README_END, README_START, fmtSpread, renderTargets, renderUpstreamTable, spliceReadme } from '../src/render-results.js';
-import type { Measurement, TargetId } from '../src/results.js';
+import { evaluateTargets } from '../src/budget.js';
+import { compareAll } from '../src/ratios.js';
+import { README_END, README_START, fmtSpread, renderResultsMarkdown, renderTargets, renderUpstreamTable, spliceReadme } from '../src/render-results.js';
+import type { BenchResults } from '../src/results.js';
+import { summarise } from '../src/summary.js';
+import { fullRun, measurement } from './support/measurements.js';
 
-function m(target: TargetId, round: number, rps: number, p50: number, cpu: number | null): Measurement {
-  return {
-    upstream: 'upstream-todo', target, connections: 1, round, requests: rps, rps, failures: 0,
-    latencyUs: { p50, p90: p50, p99: p50 * 3, p999: p50 * 5, mean: p50, max: p50 * 9 },
-    proxyCpuUsPerReq: cpu, upstreamCpuUsPerReq: 80,
-  };
-}
+const m = (target: 'direct' | 'gateway', round: number, rps: number, p50: number, cpu: number | null, rssKb: number | null = null) =>
+  measurement('upstream-todo', target, 1, { round, rps, p50, cpu, p99: p50 * 3, rssKb });
 
 const summary = summarise([
   m('direct', 1, 10000, 80, null), m('direct', 2, 9000, 90, null), m('direct', 3, 9500, 85, null),
-  m('gateway', 1, 8000, 140, 45.5), m('gateway', 2, 7000, 150, 47.25), m('gateway', 3, 7500, 145, 46),
+  m('gateway', 1, 8000, 140, 45.5, 80 * 1024), m('gateway', 2, 7000, 150, 47.25, 82 * 1024), m('gateway', 3, 7500, 145, 46, 81 * 1024),
 ]);
 
 describe('renderUpstreamTable', () => {
   const table = renderUpstreamTable(summary);
-  it('has one row per path with median (min–max), ratios, added p50, CPU and verdict', () => {
+  it('has one row per path with median (min–max), ratios, added p50, CPU, RSS and verdict', () => {
     const rows = table.split('\n');
     expect(rows).toHaveLength(4);
-    expect(rows[2]).toBe('| 1 | direct | 9500 (9000–10000) | 85 (80–90) | 255 (240–270) | – | – | – | – | 0 | baseline |');
-    expect(rows[3]).toBe('| 1 | gateway (token cache) | 7500 (7000–8000) | 145 (140–150) | 435 (420–450) | 0.789× | 1.706× | +60 | 46.0 (45.5–47.3) | 0 | over budget |');
+    expect(rows[2]).toBe('| 1 | direct | 9500 (9000–10000) | 85 (80–90) | 255 (240–270) | – | – | – | – | – | 0 | baseline |');
+    expect(rows[3]).toBe('| 1 | gateway (token cache) | 7500 (7000–8000) | 145 (140–150) | 435 (420–450) | 0.789× | 1.706× | +60 | 46.0 (45.5–47.3) | 81 (80–82) | 0 | over budget |');
   });
 });
 
 describe('renderTargets', () => {
-  it('shows limit, the gateway figure, nginx and the bare proxy (– when absent) and the verdict', () => {
-    const text = renderTargets(evaluateTargets(summary, 1));
-    expect(text).toContain('| upstream-todo, 1 connection: p50 the gateway adds | ≤ 100 µs | 60 µs | – | – | **met** |');
-    expect(text).toContain('gateway CPU per proxied request (cached token) | ≤ 50 µs | 46 µs | – | – | **met** |');
-    expect(text).toContain('| ≥ 0.95× | – | – | – | not measured |');
+  it('shows the limit, the gateway figure, nginx and the floor (– when absent) and the verdict', () => {
+    const text = renderTargets(evaluateTargets(summary));
+    expect(text).toContain('| upstream-todo, 1 connection: p50 the gateway adds over direct | ≤ 100 µs | 60 µs | – | – | **met** |');
+    expect(text).toContain('| upstream-todo, 1 connection: p50 added ÷ what the Node floor adds | ≤ 1.30× | – | – | – | not measured |');
+    expect(text).toContain('| FastAPI, 32 connections: throughput ÷ direct | ≥ 0.97× | – | – | – | not measured |');
+  });
+
+  it('prints a ratio just under its limit with enough digits that the verdict reads true', () => {
+    const s = summarise([measurement('fastapi', 'direct', 32, { rps: 1000, p50: 1000 }), measurement('fastapi', 'gateway', 32, { rps: 969, p50: 1000 })]);
+    expect(renderTargets(evaluateTargets(s))).toContain('| ≥ 0.97× | 0.969× | – | – | **missed** |');
+  });
+});
+
+describe('renderResultsMarkdown', () => {
+  const s = summarise(fullRun());
+  const results: BenchResults = {
+    meta: {
+      startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:05:00Z', host: { cpus: 2, model: 'CPU', kernel: 'Linux', loadAverageAtStart: 0, loadAverageAtEnd: 0 },
+      versions: { node: 'v20' }, placement: 'p', latencySource: 'wrk', mix: 'mix', rounds: 3, durationSec: 5, warmupSec: 2, connections: [1, 32], quick: false, notes: [],
+    },
+    summary: s, comparisons: compareAll(s), targets: evaluateTargets(s), measurements: [],
+  };
+  const md = renderResultsMarkdown(results, 'results/latest.svg');
+
+  it('has the chart, the targets, a comparison per upstream and a table per upstream', () => {
+    expect(md).toContain('](results/latest.svg)');
+    expect(md).toContain('#### Targets');
+    expect(md).toContain('#### upstream-todo: gateway vs Node floor vs nginx (cached tokens)');
+    expect(md).toContain('#### fastapi: gateway vs Node floor vs nginx (cached tokens)');
+    expect(md).toContain('| 32 | proxy CPU µs/req | – | 60.0 | 40.0 | 50.0 | 1.250× | 0.833× | – | – |');
+    expect(md).toContain('| 1 | p50 added µs | – | +150 | +100 | +120 | 1.200× | 0.800× | – | – |');
+    expect(md).toContain('| 32 | proxy RSS MB (peak under load) | – | 8 | 60 | 90 | 1.500× | 11.250× | – | – |');
+    expect(md).toContain('#### FastAPI + SQLModel/SQLite');
   });
 });
 
@@ -50,16 +76,5 @@ describe('spliceReadme', () => {
   });
   it('appends the section when the README has none', () => {
     expect(spliceReadme('# bench\n', 'T')).toBe(`# bench\n\n${README_START}\nT\n${README_END}\n`);
-  });
-});
-
-describe('renderTargets ratios', () => {
-  it('prints a ratio just under its limit with enough digits that the verdict reads true', () => {
-    const rows = [
-      { upstream: 'fastapi', target: 'direct', connections: 32, round: 1, rps: 1000, p50: 1000 },
-      { upstream: 'fastapi', target: 'gateway', connections: 32, round: 1, rps: 946, p50: 1000 },
-    ] as const;
-    const summary = summarise(rows.map((r) => ({ ...m(r.target, r.round, r.rps, r.p50, null), upstream: r.upstream, connections: r.connections })));
-    expect(renderTargets(evaluateTargets(summary))).toContain('| ≥ 0.95× | 0.946× | – | – | **missed** |');
   });
 });

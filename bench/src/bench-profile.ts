@@ -1,0 +1,89 @@
+// `npm run bench -- --profile`: where the gateway's microseconds go. One load run against
+// upstream-todo (cached tokens, default config, the largest --connections: 32 by default) with
+// the gateway under `node --cpu-prof`; after a graceful stop every process has written its
+// .cpuprofile, and the top 25 functions by self time are printed and saved beside them.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchOptions } from './bench-options.js';
+import { prepareUsers } from './bench-users.js';
+import { parseCpuProfile, renderTopSelfTime, selfTimes } from './cpuprofile.js';
+import type { LoadGenerator } from './loadgen.js';
+import type { Placement } from './placement.js';
+import { cpuSeconds } from './proc-cpu.js';
+import { BENCH_ROOT, REPO_ROOT, startGateway, startUpstreamTodo } from './services.js';
+import type { Service } from './spawn-service.js';
+import { callApi, describeAnswer } from './task-api.js';
+import type { BenchKeys } from './tokens.js';
+
+export interface ProfileContext {
+  readonly options: BenchOptions;
+  readonly placement: Placement;
+  readonly loadgen: LoadGenerator;
+  readonly keys: BenchKeys;
+  readonly jwksUrl: string;
+  readonly workDir: string;
+  readonly workers: number;
+  readonly log: (line: string) => void;
+}
+
+/** Script URLs relative to the repository, so the table stays narrow. */
+export function shortenUrl(url: string): string {
+  const root = `file://${REPO_ROOT}`;
+  if (url.startsWith(root)) return url.slice(root.length);
+  const nm = url.lastIndexOf('/node_modules/');
+  return nm >= 0 ? url.slice(nm + 1) : url;
+}
+
+export async function runProfile(ctx: ProfileContext): Promise<string> {
+  const { options, placement, loadgen, log } = ctx;
+  const dir = options.profileDir ?? join(BENCH_ROOT, 'results/profiles', new Date().toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(dir, { recursive: true });
+  const connections = Math.max(...options.connections);
+  const started: Service[] = [];
+  let gateway: Service | undefined;
+  let summary: string;
+  let window: { fromUs: number; toUs: number };
+  try {
+    const upstream = await startUpstreamTodo(join(ctx.workDir, 'profile.db'), placement.upstream);
+    started.push(upstream);
+    const plans = await prepareUsers(upstream.url, ctx.keys);
+    const plan = loadgen.prepare('profile-mixed', plans.mixed, ctx.workDir);
+    gateway = await startGateway(
+      { upstreamUrl: upstream.url, jwksUrl: ctx.jwksUrl, secret: ctx.keys.secret, workers: ctx.workers },
+      placement.proxy,
+      ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    );
+    started.push(gateway);
+    const first = plans.mixed.find((r) => r.op === 'list')!;
+    const probe = await callApi(gateway.url, 'GET', first.path, first.headers.authorization!.slice('Bearer '.length));
+    if (probe.status !== 200) throw new Error(`gateway: GET ${first.path} answered ${describeAnswer(probe)}`);
+    if (options.warmupSec > 0) await loadgen.run(gateway.url, plan, connections, options.warmupSec);
+    const cpuBefore = cpuSeconds(gateway.pid);
+    log(`profile: ${options.durationSec} s at ${connections} connections through the gateway (node --cpu-prof, samples every 1 ms)`);
+    const nowUs = () => Number(process.hrtime.bigint() / 1000n); // the clock V8 stamps samples with
+    const fromUs = nowUs();
+    const r = await loadgen.run(gateway.url, plan, connections, options.durationSec);
+    window = { fromUs, toUs: nowUs() };
+    const cpuUs = ((cpuSeconds(gateway.pid) - cpuBefore) * 1e6) / Math.max(1, r.requests);
+    summary = `${r.requests} requests, ${r.rps.toFixed(0)} req/s, p50 ${r.latencyUs.p50} µs, p99 ${r.latencyUs.p99} µs, gateway CPU ${cpuUs.toFixed(1)} µs/request (profiler included), ${r.failures} failed`;
+    log(`profile: ${summary}`);
+  } finally {
+    // A graceful stop (SIGTERM) is what makes node write the .cpuprofile files.
+    for (const s of started.reverse()) await s.stop();
+  }
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`no .cpuprofile in ${dir}: did the gateway exit cleanly on SIGTERM?`);
+  // Only the samples of the measured run: start-up (module loading) and warm-up would crowd the top.
+  const report = selfTimes(files.map((f) => parseCpuProfile(readFileSync(join(dir, f), 'utf8'))), window!);
+  const text = [
+    `### Gateway CPU profile — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `- Run: upstream-todo, ${connections} connections, ${options.durationSec} s, cached tokens, default config; ${summary}`,
+    `- Profiles: ${files.length} file(s) in ${dir}, ranked over the load run only (they also hold start-up and warm-up; open one in Chrome DevTools → Performance, or speedscope, for the call tree)`,
+    '',
+    renderTopSelfTime(report, 25, shortenUrl),
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'top-self-time.md'), text);
+  return text;
+}
