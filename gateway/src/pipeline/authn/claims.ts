@@ -1,6 +1,6 @@
-// Claim rules jose does not enforce by itself (it has already checked signature, iss, aud,
-// presence of exp and the subject claim, nbf and exp against the clock). Runs only on a
-// verified payload. PRODUCT.md "Tokens → Required claims".
+// The claim rules, run only on a payload whose signature verified: the registered claims an
+// issuer names (iss, aud) and the contract's own rules (exp required and a real date, nbf/iat not
+// in the future, the subject's shape). docs/contract.md, "Tokens".
 
 import { deny, type Denial } from '../../errors/reasons.js';
 
@@ -22,6 +22,31 @@ export interface CheckedClaims {
   readonly ok: true;
   readonly subject: string;
   readonly expiresAtMs: number;
+}
+
+export interface ExpectedClaims {
+  /** The issuer's configured `iss`, when it names one. */
+  readonly issuer?: string | undefined;
+  /** The issuer's configured audiences: the token's `aud` must name one of them. */
+  readonly audience?: readonly string[] | undefined;
+}
+
+/** iss and aud as the issuer names them; checked before the dates, as jose ordered them. */
+export function checkRegisteredClaims(payload: Readonly<Record<string, unknown>>, expected: ExpectedClaims, rules: ClaimRules): Denial | undefined {
+  const required = ['exp', rules.subjectClaim];
+  if (expected.issuer !== undefined) required.push('iss');
+  if (expected.audience !== undefined) required.push('aud');
+  for (const claim of required) if (!Object.hasOwn(payload, claim)) return MISSING;
+  if (expected.issuer !== undefined && payload['iss'] !== expected.issuer) return deny('invalid_token', 'issuer mismatch');
+  if (expected.audience !== undefined && !namesAudience(payload['aud'], expected.audience)) return deny('invalid_token', 'audience mismatch');
+  return undefined;
+}
+
+const MISSING = deny('invalid_token', 'required claim missing');
+
+function namesAudience(aud: unknown, allowed: readonly string[]): boolean {
+  if (typeof aud === 'string') return allowed.includes(aud);
+  return Array.isArray(aud) && aud.some((a) => typeof a === 'string' && allowed.includes(a));
 }
 
 export function checkClaims(payload: Readonly<Record<string, unknown>>, rules: ClaimRules, nowMs: number): CheckedClaims | Denial {

@@ -14,6 +14,12 @@ export interface UnverifiedToken {
   readonly alg: string;
   readonly kid: unknown;
   readonly iss: unknown;
+  /** The decoded protected header and payload: trusted only once the signature over them verified. */
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly payload: Readonly<Record<string, unknown>>;
+  /** base64url(header) "." base64url(payload), exactly as sent: what the signature covers. */
+  readonly signingInput: string;
+  readonly signature: Buffer;
 }
 
 export function readUnverified(token: string): UnverifiedToken | undefined {
@@ -22,7 +28,16 @@ export function readUnverified(token: string): UnverifiedToken | undefined {
     const header = decodeProtectedHeader(token);
     const payload = decodeJwt(token);
     if (typeof header.alg !== 'string') return undefined;
-    return { alg: header.alg, kid: header.kid, iss: payload.iss };
+    const lastDot = token.lastIndexOf('.');
+    return {
+      alg: header.alg,
+      kid: header.kid,
+      iss: payload.iss,
+      header,
+      payload,
+      signingInput: token.slice(0, lastDot),
+      signature: Buffer.from(token.slice(lastDot + 1), 'base64url'),
+    };
   } catch {
     return undefined;
   }

@@ -3,15 +3,15 @@
 //   its keys for (alg, kid) → jose jwtVerify → our claim rules → first success wins.
 // Never throws: anything unexpected becomes invalid_token.
 
-import { jwtVerify, type CryptoKey, type JWTVerifyOptions } from 'jose';
+import type { CryptoKey } from 'jose';
 import { deny, type Denial } from '../../errors/reasons.js';
 import { candidateIssuers } from './candidates.js';
-import { checkClaims, type ClaimRules } from './claims.js';
+import { checkClaims, checkRegisteredClaims, type ClaimRules } from './claims.js';
 import type { Identity, VerifyResult } from './identity.js';
 import type { IssuerVerifier } from './issuers.js';
-import { denialFromJoseError } from './jose-errors.js';
+import { verifyJwsSignature } from './jws-verify.js';
 import type { TokenCache } from './token-cache.js';
-import { readUnverified } from './unverified.js';
+import { readUnverified, type UnverifiedToken } from './unverified.js';
 
 export interface VerifyParts {
   readonly issuers: readonly IssuerVerifier[];
@@ -22,37 +22,25 @@ export interface VerifyParts {
 
 type Attempt = { readonly ok: true; readonly identity: Identity } | Denial;
 
-export function createVerify({ issuers, rules, cache, now }: VerifyParts): (token: string) => Promise<VerifyResult> {
-  // jose options that depend only on the issuer, prepared once.
-  const baseOptions = new Map<IssuerVerifier, JWTVerifyOptions>(
-    issuers.map((issuer) => [
-      issuer,
-      {
-        algorithms: [...issuer.algorithms],
-        issuer: issuer.config.issuer,
-        audience: issuer.config.audience === undefined ? undefined : [...issuer.config.audience],
-        clockTolerance: rules.clockToleranceMs / 1000,
-        requiredClaims: ['exp', rules.subjectClaim],
-      },
-    ]),
-  );
+const BAD_SIGNATURE = deny('invalid_token', 'signature verification failed');
+const CRITICAL = deny('invalid_token', 'malformed token');
 
-  async function attempt(token: string, key: CryptoKey, issuer: IssuerVerifier, nowMs: number): Promise<Attempt> {
-    try {
-      const options = { ...baseOptions.get(issuer), currentDate: new Date(nowMs) };
-      const { payload } = await jwtVerify(token, key, options);
-      const checked = checkClaims(payload, rules, nowMs);
-      if (!checked.ok) return checked;
-      const identity: Identity = Object.freeze({
-        subject: checked.subject,
-        claims: Object.freeze(payload),
-        issuer: issuer.name,
-        expiresAtMs: checked.expiresAtMs,
-      });
-      return { ok: true, identity };
-    } catch (error) {
-      return denialFromJoseError(error);
-    }
+export function createVerify({ issuers, rules, cache, now }: VerifyParts): (token: string) => Promise<VerifyResult> {
+  /** One key of one issuer: signature first (an edited payload is a bad signature), then the claims. */
+  function attempt(token: UnverifiedToken, key: CryptoKey, issuer: IssuerVerifier, nowMs: number): Attempt {
+    if (!verifyJwsSignature(token.alg, key, token.signingInput, token.signature)) return BAD_SIGNATURE;
+    const payload = token.payload;
+    const registered = checkRegisteredClaims(payload, issuer.config, rules);
+    if (registered) return registered;
+    const checked = checkClaims(payload, rules, nowMs);
+    if (!checked.ok) return checked;
+    const identity: Identity = Object.freeze({
+      subject: checked.subject,
+      claims: Object.freeze(payload),
+      issuer: issuer.name,
+      expiresAtMs: checked.expiresAtMs,
+    });
+    return { ok: true, identity };
   }
 
   async function verifyToken(token: string): Promise<VerifyResult> {
@@ -62,6 +50,8 @@ export function createVerify({ issuers, rules, cache, now }: VerifyParts): (toke
 
     const unverified = readUnverified(token);
     if (unverified === undefined) return deny('invalid_token', 'malformed token');
+    // The gateway understands no JWS extension, so any critical one is refused (RFC 7515 §4.1.11).
+    if (Object.hasOwn(unverified.header, 'crit')) return CRITICAL;
     const candidates = candidateIssuers(unverified, issuers);
     if (candidates.length === 0) return deny('invalid_token', 'no issuer accepts this token');
 
@@ -79,7 +69,7 @@ export function createVerify({ issuers, rules, cache, now }: VerifyParts): (toke
       for (const key of keys) {
         // A refetch may have taken a while: judge the clock claims at the time of the check.
         const checkedAt = now();
-        const result = await attempt(token, key, issuer, checkedAt);
+        const result = attempt(unverified, key, issuer, checkedAt);
         if (result.ok) {
           cache.set(token, result.identity, checkedAt, () => issuer.generation() === generation);
           return { ok: true, identity: result.identity, cached: false };
