@@ -8,7 +8,7 @@ describe('useServer', () => {
   let closed = 0;
   const server = useServer(async () => ({
     name: 'real',
-    get upper() {
+    get upper(): string {
       return this.name.toUpperCase();
     },
     close: async () => void closed++,
