@@ -1,28 +1,13 @@
 // Forwarding corners found in review: media types fastify would refuse, identity headers when
 // the config names none, the upstream timeout while queued for a connection, Location spellings.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
+import { hs256Config } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
+import { useUpstream, withGateway } from '../support/suite.js';
 
-let upstream: RecordingUpstream;
-let token: string;
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  token = await hs256Token('alice', { email: 'alice@example.com' });
-});
-afterAll(async () => upstream?.close());
-beforeEach(() => upstream.reset());
-
-async function withGateway<T>(yaml: string, fn: (gw: TestGateway) => Promise<T>): Promise<T> {
-  const gw = await startTestGateway(yaml, testEnv);
-  try {
-    return await fn(gw);
-  } finally {
-    await gw.close();
-  }
-}
+const upstream = useUpstream();
+const token = await hs256Token('alice', { email: 'alice@example.com' });
 
 describe('bodies pass untouched whatever their Content-Type', () => {
   it('forwards media types that are not valid (fastify would answer 415/500) and PATCH with no body', async () => {

@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, request } from 'undici';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
+import { hs256Config, startTestGateway, testEnv } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
+import { refusingUpstreamUrl, useGateway, useUpstream, withGateway } from '../support/suite.js';
 
-let upstream: RecordingUpstream;
-let gateway: TestGateway;
-let aliceToken: string;
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  gateway = await startTestGateway(hs256Config(upstream.url), testEnv);
-  aliceToken = await hs256Token('alice', { email: 'alice@example.com' });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
-beforeEach(() => upstream.reset());
+const upstream = useUpstream();
+const gateway = useGateway(() => hs256Config(upstream.url));
+const aliceToken = await hs256Token('alice', { email: 'alice@example.com' });
 
 const auth = () => ({ authorization: `Bearer ${aliceToken}` });
 
@@ -171,19 +160,14 @@ describe('denials', () => {
 
 describe('upstream failures', () => {
   it('answers 502 bad_gateway without the upstream address when the upstream refuses connections', async () => {
-    const dead = await startRecordingUpstream();
-    const deadUrl = dead.url;
-    await dead.close();
-    const gw = await startTestGateway(hs256Config(deadUrl), testEnv);
-    try {
+    const deadUrl = await refusingUpstreamUrl();
+    await withGateway(hs256Config(deadUrl), async (gw) => {
       const res = await request(`${gw.url}/api/alice/tasks`, { headers: auth() });
       expect(res.statusCode).toBe(502);
       const text = await res.body.text();
       expect(JSON.parse(text)).toMatchObject({ error: 'bad_gateway', reason: 'upstream_unreachable' });
       expect(text).not.toContain(new URL(deadUrl).port);
-    } finally {
-      await gw.close();
-    }
+    });
   });
 
   it('answers 504 gateway_timeout when the upstream does not answer within upstream.timeout', async () => {

@@ -1,29 +1,21 @@
 // Families 2 and 3 against the tokens a user's app really issues: a real Better Auth (jwt
 // plugin, EdDSA, in memory) as the JWKS issuer, over real sockets through the gateway.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startBetterAuth, type BetterAuthFixture } from '../support/better-auth.js';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { betterAuthConfig, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startBetterAuth } from '../support/better-auth.js';
+import { betterAuthConfig } from '../support/gateway.js';
 import { base64url, craftToken } from '../support/tokens.js';
+import { useGateway, useServer, useUpstream } from '../support/suite.js';
 import { call, expectDenial } from '../support/threat-kit.js';
 
-let ba: BetterAuthFixture;
-let upstream: RecordingUpstream;
-let gateway: TestGateway;
+const ba = useServer(startBetterAuth, 'Better Auth');
+const upstream = useUpstream();
+const gateway = useGateway(() => betterAuthConfig(upstream.url, ba));
 let alice: { userId: string; token: string };
 let bob: { userId: string; token: string };
-
 beforeAll(async () => {
-  [ba, upstream] = await Promise.all([startBetterAuth(), startRecordingUpstream()]);
-  gateway = await startTestGateway(betterAuthConfig(upstream.url, ba));
   alice = await ba.signUp('alice@example.com', 'correct horse battery', 'Alice');
   bob = await ba.signUp('bob@example.com', 'correct horse battery', 'Bob');
 });
-afterAll(async () => {
-  await gateway?.close();
-  await Promise.all([upstream?.close(), ba?.close()]);
-});
-beforeEach(() => upstream.reset());
 
 const get = (path: string, token: string) => call(gateway.url, { path, headers: { authorization: `Bearer ${token}` } });
 

@@ -2,24 +2,14 @@
 // issuer's own secret: only its claims decide. Payload JSON is written by hand where a signing
 // library would refuse or normalise it (1e400, duplicate members).
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { hs256Config, startTestGateway, testEnv, TEST_ISSUER, TEST_SECRET, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { hs256Config, TEST_ISSUER, TEST_SECRET } from '../support/gateway.js';
 import { epochSeconds, hs256SignRaw } from '../support/tokens.js';
+import { useGateway, useUpstream, withGateway } from '../support/suite.js';
 import { call, expectDenial } from '../support/threat-kit.js';
 
-let upstream: RecordingUpstream;
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  gateway = await startTestGateway(hs256Config(upstream.url), testEnv);
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
-beforeEach(() => upstream.reset());
+const upstream = useUpstream();
+const gateway = useGateway(() => hs256Config(upstream.url));
 
 const HEADER = JSON.stringify({ alg: 'HS256', typ: 'JWT' });
 
@@ -241,8 +231,7 @@ describe('hostile JSON in an unverified token', () => {
 
 describe('the verified-token cache', () => {
   it('never outlives exp: a token served from the cache a moment ago is refused once it expires', async () => {
-    const strict = await startTestGateway(hs256Config(upstream.url).replace('auth:\n  issuers:', 'auth:\n  clock_tolerance: 0s\n  issuers:'), testEnv);
-    try {
+    await withGateway(hs256Config(upstream.url).replace('auth:\n  issuers:', 'auth:\n  clock_tolerance: 0s\n  issuers:'), async (strict) => {
       // exp has one-second granularity: keep at least 300 ms of validity for the two requests.
       const expMs = (Math.floor((Date.now() + 1_300) / 1_000)) * 1_000;
       const token = sign(claims({ exp: expMs / 1_000 }));
@@ -253,8 +242,6 @@ describe('the verified-token cache', () => {
       await delay(Math.max(0, expMs - Date.now()) + 20);
       expectDenial(await get(), 401, 'token_expired');
       expect(upstream.requests).toHaveLength(2);
-    } finally {
-      await strict.close();
-    }
+    });
   });
 });

@@ -2,31 +2,19 @@
 // that echo neither the token nor an internal address, CORS preflights answered by the gateway
 // alone, ACAO on every answer to an allowed origin, and the upstream's own response headers
 // (Access-Control-*, Location, hop-by-hop) never reaching the client as the upstream sent them.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { hs256Config } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { sendRaw } from '../support/raw-http.js';
+import { refusingUpstreamUrl, useGateway, useUpstream, withGateway } from '../support/suite.js';
 import { call, expectDenial, hostOf, type Reply } from '../support/threat-kit.js';
 
 const ORIGIN = 'http://localhost:3000';
 
-let upstream: RecordingUpstream;
-let gateway: TestGateway;
-let alice: string;
-let expired: string;
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  gateway = await startTestGateway(hs256Config(upstream.url), testEnv);
-  alice = await hs256Token('alice', { email: 'alice@example.com' });
-  expired = await hs256Token('alice', { iat: 1, exp: Math.floor(Date.now() / 1000) - 3_600 });
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
-beforeEach(() => upstream.reset());
+const upstream = useUpstream();
+const gateway = useGateway(() => hs256Config(upstream.url));
+const alice = await hs256Token('alice', { email: 'alice@example.com' });
+const expired = await hs256Token('alice', { iat: 1, exp: Math.floor(Date.now() / 1000) - 3_600 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -184,17 +172,12 @@ describe('every response to an allowed origin carries Access-Control-Allow-Origi
   });
 
   it('a 502 from a dead upstream carries ACAO too', async () => {
-    const dead = await startRecordingUpstream();
-    const deadUrl = dead.url;
-    await dead.close();
-    const gw = await startTestGateway(hs256Config(deadUrl), testEnv);
-    try {
+    const deadUrl = await refusingUpstreamUrl();
+    await withGateway(hs256Config(deadUrl), async (gw) => {
       const reply = await call(gw.url, { path: '/api/alice/tasks', headers: { ...bearer(alice), origin: ORIGIN } });
       expectDenial(reply, 502, 'upstream_unreachable');
       expect(reply.headers['access-control-allow-origin']).toBe(ORIGIN);
-    } finally {
-      await gw.close();
-    }
+    });
   });
 });
 

@@ -4,35 +4,21 @@
 // the gateway keeps serving and its /healthz stays 200.
 import { once } from 'node:events';
 import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
 import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { sendRaw, statusCodes } from '../support/raw-http.js';
+import { refusingUpstreamUrl, useGateway, useUpstream, withGateway } from '../support/suite.js';
 import { call, expectDenial, expectNoUpstreamAddress, hostOf } from '../support/threat-kit.js';
 
 const HEADER_TIMEOUT_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 1_000;
 const BODY_LIMIT = 1024;
 
-let upstream: RecordingUpstream;
-let gateway: TestGateway;
-let alice: string;
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  gateway = await startTestGateway(
-    hs256Config(upstream.url, `limits: { body: 1kb, header_timeout: ${HEADER_TIMEOUT_MS}ms, request_timeout: ${REQUEST_TIMEOUT_MS}ms }`),
-    testEnv,
-  );
-  alice = await hs256Token('alice');
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
-beforeEach(() => upstream.reset());
+const upstream = useUpstream();
+const gateway = useGateway(() => hs256Config(upstream.url, `limits: { body: 1kb, header_timeout: ${HEADER_TIMEOUT_MS}ms, request_timeout: ${REQUEST_TIMEOUT_MS}ms }`));
+const alice = await hs256Token('alice');
 
 const CRLF = '\r\n';
 
@@ -204,31 +190,22 @@ describe('a flood of bad tokens', () => {
 
 describe('upstream failures', () => {
   it('upstream down → 502 upstream_unreachable, no address in the body, /healthz still 200', async () => {
-    const dead = await startRecordingUpstream();
-    const deadUrl = dead.url;
-    await dead.close();
-    const gw = await startTestGateway(hs256Config(deadUrl), testEnv);
-    try {
+    const deadUrl = await refusingUpstreamUrl();
+    await withGateway(hs256Config(deadUrl), async (gw) => {
       const reply = await call(gw.url, { path: '/api/alice/tasks', headers: { authorization: `Bearer ${alice}` } });
       expectDenial(reply, 502, 'upstream_unreachable');
       expect(JSON.parse(reply.text)).toMatchObject({ error: 'bad_gateway' });
       expectNoUpstreamAddress(reply.text, deadUrl);
       expect(JSON.stringify(reply.headers)).not.toContain(`:${new URL(deadUrl).port}`);
       await expectHealthy(gw);
-    } finally {
-      await gw.close();
-    }
+    });
   });
 
   describe('a slow upstream (upstream.timeout 300ms)', () => {
-    let gw: TestGateway;
+    const gw = useGateway(() => hs256Config(upstream.url).replace('timeout: 2s', 'timeout: 300ms'));
     const releases: Array<() => void> = [];
-    beforeAll(async () => {
-      gw = await startTestGateway(hs256Config(upstream.url).replace('timeout: 2s', 'timeout: 300ms'), testEnv);
-    });
-    afterAll(async () => {
+    afterAll(() => {
       for (const release of releases) release();
-      await gw?.close();
     });
     beforeEach(() => {
       upstream.respondWith((_req, res) => new Promise<void>((resolve) => releases.push(() => { res.end(); resolve(); })));

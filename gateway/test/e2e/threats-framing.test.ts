@@ -8,29 +8,20 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hs256Config, startTestGateway, testEnv } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { sendRaw, statusCodes } from '../support/raw-http.js';
+import { useGateway, useUpstream } from '../support/suite.js';
 import { call, hostOf } from '../support/threat-kit.js';
 
-let upstream: RecordingUpstream;
-let gateway: TestGateway;
-let alice: string;
+const upstream = useUpstream();
+const gateway = useGateway(() => hs256Config(upstream.url));
+const alice = await hs256Token('alice');
 let host: string;
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  gateway = await startTestGateway(hs256Config(upstream.url), testEnv);
-  alice = await hs256Token('alice');
+beforeAll(() => {
   host = hostOf(gateway.url);
 });
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
-beforeEach(() => upstream.reset());
 
 const CRLF = '\r\n';
 

@@ -1,29 +1,18 @@
 // THREATS.md family 6 — header spoofing, over raw sockets (exact names, cases and duplicates).
 // The upstream must see the gateway's identity and forwarding headers, exactly once each, and
 // nothing the client sent in their place.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRecordingUpstream, type RecordedRequest, type RecordingUpstream } from '../support/recording-upstream.js';
-import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import type { RecordedRequest } from '../support/recording-upstream.js';
+import { hs256Config, type TestGateway } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { sendRaw, type RawResponse } from '../support/raw-http.js';
+import { useGateway, useUpstream } from '../support/suite.js';
 import { hostOf, rawRequest } from '../support/threat-kit.js';
 
-let upstream: RecordingUpstream;
-let gateway: TestGateway;
-let alice: string;
-let aliceNoEmail: string;
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  gateway = await startTestGateway(hs256Config(upstream.url), testEnv);
-  alice = await hs256Token('alice', { email: 'alice@example.com' });
-  aliceNoEmail = await hs256Token('alice');
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
-beforeEach(() => upstream.reset());
+const upstream = useUpstream();
+const gateway = useGateway(() => hs256Config(upstream.url));
+const alice = await hs256Token('alice', { email: 'alice@example.com' });
+const aliceNoEmail = await hs256Token('alice');
 
 interface SendOptions {
   readonly gw?: TestGateway;
@@ -198,20 +187,9 @@ describe('forwarding headers from an untrusted peer (trust_proxy: false, the def
 });
 
 describe('trust_proxy', () => {
-  let trusting: TestGateway;
-  let distrusting: TestGateway;
-  let noAuthForward: TestGateway;
-
-  beforeAll(async () => {
-    [trusting, distrusting, noAuthForward] = await Promise.all([
-      startTestGateway(hs256Config(upstream.url, 'trust_proxy: [127.0.0.1/32]'), testEnv),
-      startTestGateway(hs256Config(upstream.url, 'trust_proxy: [10.0.0.0/8]'), testEnv),
-      startTestGateway(hs256Config(upstream.url, 'forward_authorization: false'), testEnv),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([trusting?.close(), distrusting?.close(), noAuthForward?.close()]);
-  });
+  const trusting = useGateway(() => hs256Config(upstream.url, 'trust_proxy: [127.0.0.1/32]'));
+  const distrusting = useGateway(() => hs256Config(upstream.url, 'trust_proxy: [10.0.0.0/8]'));
+  const noAuthForward = useGateway(() => hs256Config(upstream.url, 'forward_authorization: false'));
 
   it('a trusted peer\'s X-Forwarded-For is appended to, its proto and host believed', async () => {
     const seen = await forwarded(['X-Forwarded-For: 6.6.6.6', 'X-Forwarded-For: 7.7.7.7', 'X-Forwarded-Proto: https', 'X-Forwarded-Host: app.example'], { gw: trusting });

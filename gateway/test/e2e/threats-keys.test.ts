@@ -5,26 +5,18 @@
 // next fetch to be allowed, it waits out that (short, configured) window: that wait is the
 // behaviour under test, not synchronisation with something that might or might not be done.
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
 import { hs256Config, startTestGateway, testEnv, TEST_ISSUER, TEST_SECRET, type TestGateway } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { generateTestKeyPair, signToken, startJwksServer, epochSeconds, type JwksMode, type JwksServer, type TestKeyPair } from '../support/tokens.js';
+import { useServer, useUpstream, withGateway } from '../support/suite.js';
 import { call, expectDenial, JWKS_ISSUER, jwksAndSecretConfig, keyPairToken } from '../support/threat-kit.js';
 
 const COOLDOWN_MS = 100;
 const cooldownOver = () => delay(COOLDOWN_MS + 20);
 
-let upstream: RecordingUpstream;
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-});
-afterAll(async () => {
-  await upstream?.close();
-});
-beforeEach(() => upstream.reset());
+const upstream = useUpstream();
 
 function get(gateway: TestGateway, token: string, path = '/api/alice/tasks') {
   return call(gateway.url, { path, headers: { authorization: `Bearer ${token}` } });
@@ -50,20 +42,13 @@ function gatewayFor(jwks: JwksServer, authExtra = '', withSecretIssuer = true): 
 }
 
 describe('rotation', () => {
-  let jwks: JwksServer;
-  let gateway: TestGateway;
   let a: TestKeyPair;
   let b: TestKeyPair;
-
   beforeAll(async () => {
     [a, b] = await Promise.all([generateTestKeyPair('EdDSA'), generateTestKeyPair('EdDSA')]);
-    jwks = await startJwksServer([a]);
-    gateway = await gatewayFor(jwks, `  jwks_cooldown: ${COOLDOWN_MS}ms`);
   });
-  afterAll(async () => {
-    await gateway?.close();
-    await jwks?.close();
-  });
+  const jwks = useServer(() => startJwksServer([a]), 'the JWKS server');
+  const gateway = useServer(() => gatewayFor(jwks, `  jwks_cooldown: ${COOLDOWN_MS}ms`), 'the gateway');
 
   it('a new kid works on its first request (one refetch), and a removed key stops working after the next fetch', async () => {
     // The same token strings throughout: A's token is in the verified-token cache when A is withdrawn.
@@ -96,20 +81,13 @@ describe('rotation', () => {
 
 describe('a storm of tokens with random kids', () => {
   const STORM_COOLDOWN_MS = 1_000;
-  let jwks: JwksServer;
-  let gateway: TestGateway;
   let genuine: TestKeyPair;
   let forger: TestKeyPair;
-
   beforeAll(async () => {
     [genuine, forger] = await Promise.all([generateTestKeyPair('EdDSA'), generateTestKeyPair('EdDSA')]);
-    jwks = await startJwksServer([genuine]);
-    gateway = await gatewayFor(jwks, `  jwks_cooldown: ${STORM_COOLDOWN_MS}ms`);
   });
-  afterAll(async () => {
-    await gateway?.close();
-    await jwks?.close();
-  });
+  const jwks = useServer(() => startJwksServer([genuine]), 'the JWKS server');
+  const gateway = useServer(() => gatewayFor(jwks, `  jwks_cooldown: ${STORM_COOLDOWN_MS}ms`), 'the gateway');
 
   it('300 unknown kids cost at most one key fetch per cooldown, all 401, none forwarded', async () => {
     const now = epochSeconds();
@@ -143,16 +121,11 @@ describe('a storm of tokens with random kids', () => {
 });
 
 describe('the key endpoint fails before any keys were loaded → 503 keys_unavailable, fail closed', () => {
-  let jwks: JwksServer;
   let pair: TestKeyPair;
-
   beforeAll(async () => {
     pair = await generateTestKeyPair('EdDSA');
-    jwks = await startJwksServer([pair]);
   });
-  afterAll(async () => {
-    await jwks?.close();
-  });
+  const jwks = useServer(() => startJwksServer([pair]), 'the JWKS server');
 
   const modes: JwksMode[] = ['down', 'error', 'hang', 'garbage', 'html', 'no-keys', 'redirect', 'huge'];
   for (const mode of modes) {
@@ -307,16 +280,13 @@ describe('a token for the other kind of issuer', () => {
   });
 
   it('an EdDSA token (with the shared-secret issuer\'s iss) to a secret-only gateway → 401', async () => {
-    const gateway = await startTestGateway(hs256Config(upstream.url), testEnv);
-    try {
+    await withGateway(hs256Config(upstream.url), async (gateway) => {
       const pair = await generateTestKeyPair('EdDSA');
       const now = epochSeconds();
       const claims = { iss: TEST_ISSUER, aud: TEST_ISSUER, sub: 'alice', iat: now, exp: now + 900 };
       await expectRefused(gateway, await signToken(claims, { alg: 'EdDSA', key: pair.privateKey, kid: pair.kid }));
       await expectRefused(gateway, await signToken(claims, { alg: 'EdDSA', key: pair.privateKey, kid: pair.kid, header: { jwk: pair.publicJwk } }));
       await expectForwarded(gateway, await hs256Token('alice'));
-    } finally {
-      await gateway.close();
-    }
+    });
   });
 });

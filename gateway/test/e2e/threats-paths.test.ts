@@ -1,27 +1,16 @@
 // THREATS.md family 5 — path confusion, over raw sockets so every request target is sent byte for
 // byte. The rule under test: the path that is authorized is exactly the path that is forwarded,
 // and any spelling another server could read differently is refused before routing.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { hs256Config } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { sendRaw, type RawResponse } from '../support/raw-http.js';
+import { useGateway, useUpstream } from '../support/suite.js';
 import { hostOf, rawRequest } from '../support/threat-kit.js';
 
-let upstream: RecordingUpstream;
-let gateway: TestGateway;
-let alice: string;
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  gateway = await startTestGateway(hs256Config(upstream.url), testEnv);
-  alice = await hs256Token('alice');
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
-beforeEach(() => upstream.reset());
+const upstream = useUpstream();
+const gateway = useGateway(() => hs256Config(upstream.url));
+const alice = await hs256Token('alice');
 
 /** A request line with `target` verbatim and alice's token (unless `token` is null). */
 function send(target: string, { method = 'GET', token }: { method?: string; token?: string | null } = {}): Promise<RawResponse> {

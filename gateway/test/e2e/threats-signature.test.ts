@@ -4,9 +4,8 @@
 // in kid) is ever fetched: a separate attacker server counts requests and must see none.
 import { KeyObject } from 'node:crypto';
 import { compactVerify, importJWK } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { startTestGateway, testEnv, TEST_ISSUER, TEST_SECRET, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_ISSUER, TEST_SECRET } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import {
   base64url,
@@ -16,41 +15,24 @@ import {
   hs256SignRaw,
   signToken,
   startJwksServer,
-  type JwksServer,
   type TestKeyPair,
 } from '../support/tokens.js';
+import { useGateway, useServer, useUpstream } from '../support/suite.js';
 import { call, expectDenial, JWKS_ISSUER, jwksAndSecretConfig, keyPairToken, signRawWithKeyPair } from '../support/threat-kit.js';
 
-let upstream: RecordingUpstream;
-let jwks: JwksServer;
-let attacker: JwksServer;
-let gateway: TestGateway;
-let ed: TestKeyPair;
-let es: TestKeyPair;
-let rs: TestKeyPair;
-let es384: TestKeyPair;
-let evil: TestKeyPair;
-
-beforeAll(async () => {
-  [ed, es, rs, es384, evil] = await Promise.all([
-    generateTestKeyPair('EdDSA'),
-    generateTestKeyPair('ES256'),
-    generateTestKeyPair('RS256'),
-    generateTestKeyPair('ES384'),
-    generateTestKeyPair('EdDSA', 'attacker-key'),
-  ]);
-  upstream = await startRecordingUpstream();
-  // The issuer publishes an ES384 key too, but its algorithms do not include ES384.
-  jwks = await startJwksServer([ed, es, rs, es384]);
-  // Serves the attacker's own key set: were any URL in a token followed, a forgery would verify.
-  attacker = await startJwksServer([evil]);
-  gateway = await startTestGateway(jwksAndSecretConfig({ upstreamUrl: upstream.url, jwksUrl: jwks.url }), testEnv);
-});
-afterAll(async () => {
-  await gateway?.close();
-  await Promise.all([upstream?.close(), jwks?.close(), attacker?.close()]);
-});
-beforeEach(() => upstream.reset());
+const [ed, es, rs, es384, evil] = await Promise.all([
+  generateTestKeyPair('EdDSA'),
+  generateTestKeyPair('ES256'),
+  generateTestKeyPair('RS256'),
+  generateTestKeyPair('ES384'),
+  generateTestKeyPair('EdDSA', 'attacker-key'),
+]);
+const upstream = useUpstream();
+// The issuer publishes an ES384 key too, but its algorithms do not include ES384.
+const jwks = useServer(() => startJwksServer([ed, es, rs, es384]), 'the JWKS server');
+// Serves the attacker's own key set: were any URL in a token followed, a forgery would verify.
+const attacker = useServer(() => startJwksServer([evil]), 'the attacker\'s key server');
+const gateway = useGateway(() => jwksAndSecretConfig({ upstreamUrl: upstream.url, jwksUrl: jwks.url }));
 
 const TASKS = '/api/alice/tasks';
 
@@ -199,7 +181,7 @@ describe('embedded keys and key URLs are never trusted or fetched', () => {
 
 describe('odd kid values', () => {
   // Signed by the genuine key: only the kid is wrong, so only the kid can be why it is refused.
-  // Functions: the genuine kid exists only once beforeAll has generated the key.
+  // Functions: each case builds its kid when it runs.
   const oddKids: Array<[string, () => unknown]> = [
     ['a path traversal', () => '../../../../dev/null'],
     ['SQL', () => "' OR '1'='1"],

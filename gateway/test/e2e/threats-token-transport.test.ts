@@ -1,26 +1,16 @@
 // THREATS.md family 1 — token transport, over real sockets: where the credential may come from
 // (one `Authorization: Bearer` header, scheme in any case) and everything else that looks like one.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { hs256Config } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { sendRaw } from '../support/raw-http.js';
+import { useGateway, useUpstream } from '../support/suite.js';
 import { call, expectDenial, hostOf, rawRequest } from '../support/threat-kit.js';
 
-let upstream: RecordingUpstream;
-let gateway: TestGateway;
+const upstream = useUpstream();
+const gateway = useGateway(() => hs256Config(upstream.url));
 // Built at load time: the malformed variants below are derived from it when the suite is declared.
 const token = await hs256Token('alice', { email: 'alice@example.com' });
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  gateway = await startTestGateway(hs256Config(upstream.url), testEnv);
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
-beforeEach(() => upstream.reset());
 
 const TASKS = '/api/alice/tasks';
 

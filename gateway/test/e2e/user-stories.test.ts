@@ -1,26 +1,20 @@
 // The seed's acceptance scenarios, end to end: tokens from a real Better Auth (jwt plugin,
 // JWKS over HTTP), the real gateway, and the real, unmodified task service behind it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startServer } from 'upstream-todo';
-import { startBetterAuth, type BetterAuthFixture } from '../support/better-auth.js';
-import { betterAuthConfig, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startBetterAuth } from '../support/better-auth.js';
+import { betterAuthConfig } from '../support/gateway.js';
+import { useGateway, useServer } from '../support/suite.js';
 
-let ba: BetterAuthFixture;
-let todo: { url: string; close(): Promise<void> };
-let gateway: TestGateway;
+const ba = useServer(startBetterAuth, 'Better Auth');
+const todo = useServer(() => startServer({ dbPath: ':memory:', logger: false }), 'the task service');
+const gateway = useGateway(() => betterAuthConfig(todo.url, ba));
 let alice: { userId: string; token: string };
 let bob: { userId: string; token: string };
-
 beforeAll(async () => {
-  [ba, todo] = await Promise.all([startBetterAuth(), startServer({ dbPath: ':memory:', logger: false })]);
-  gateway = await startTestGateway(betterAuthConfig(todo.url, ba));
   alice = await ba.signUp('alice@example.com', 'correct horse battery', 'Alice');
   bob = await ba.signUp('bob@example.com', 'correct horse battery', 'Bob');
-});
-afterAll(async () => {
-  await gateway?.close();
-  await Promise.all([todo?.close(), ba?.close()]);
 });
 
 async function api(method: string, path: string, token?: string, body?: unknown) {

@@ -15,6 +15,7 @@ import {
   type JwksServer,
   type TestKeyPair,
 } from '../../support/tokens.js';
+import { signRawWithKeyPair } from '../../support/threat-kit.js';
 import { authConfig, authenticator, claims, Clock, closeAll, jwksIssuer, secretIssuer } from './fixtures.js';
 
 let server: JwksServer;
@@ -139,10 +140,12 @@ describe('tampering', () => {
   it('refuses a token whose header alg differs from the key it names', async () => {
     const clock = new Clock();
     const a = await standard(clock);
-    // Signed with the EdDSA key but labelled ES256 with the EdDSA key's kid.
-    const real = await signToken(claims(clock), { alg: 'EdDSA', key: ed.privateKey, kid: ed.kid });
-    const relabelled = `${Buffer.from(JSON.stringify({ alg: 'ES256', kid: ed.kid })).toString('base64url')}.${real.split('.').slice(1).join('.')}`;
+    // A genuine EdDSA signature by the EdDSA key, over a header that says ES256 and names that
+    // key: the signature is valid for the bytes, so only the alg/key check can refuse it.
+    const relabelled = signRawWithKeyPair(JSON.stringify({ alg: 'ES256', kid: ed.kid }), JSON.stringify(claims(clock)), ed, 'EdDSA');
     await expect(a.verify(relabelled)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+    // Control: the same signing path with the honest header verifies.
+    await expect(a.verify(signRawWithKeyPair(JSON.stringify({ alg: 'EdDSA', kid: ed.kid }), JSON.stringify(claims(clock)), ed))).resolves.toMatchObject({ ok: true });
   });
 });
 
@@ -239,27 +242,45 @@ describe('crit header', () => {
 });
 
 describe('odd kid values', () => {
+  // Every token is signed by the genuine, published EdDSA key over its own header, odd kid
+  // included: the signature verifies, so only the kid handling can refuse it. The controls show
+  // the same signing path is accepted with the genuine kid and with none (a kid-less token may
+  // try every key of its alg), so a kid that were ignored, coerced or matched loosely would pass.
+  // Functions: the genuine kid exists only once beforeAll has generated the key.
+  const signedWithKid = (clock: Clock, kid: unknown): Promise<string> => signToken(claims(clock), { alg: 'EdDSA', key: ed.privateKey, header: { kid } });
+  const signedWithoutKid = (clock: Clock): Promise<string> => signToken(claims(clock), { alg: 'EdDSA', key: ed.privateKey });
+
+  it('controls: the same signing path verifies with the genuine kid and with no kid', async () => {
+    const clock = new Clock();
+    const a = await standard(clock);
+    await expect(a.verify(await signedWithKid(clock, ed.kid))).resolves.toMatchObject({ ok: true, identity: { issuer: 'keys' } });
+    await expect(a.verify(await signedWithoutKid(clock))).resolves.toMatchObject({ ok: true, identity: { issuer: 'keys' } });
+  });
+
   it.each([
-    ['very long', 'k'.repeat(5000), 0],
-    ['a number', 12345, 0],
-    ['an object', { $ne: null }, 0],
-    ['an array', ['kid-1'], 0],
-    ['null', null, 0],
-    ['empty', '', 0],
-    ['path-like', '../../../../etc/passwd', 1],
-    ['a URL', 'http://127.0.0.1:1/keys', 1],
-    ['with NUL and newlines', 'a\u0000b\r\nc', 1],
+    ['very long', () => 'k'.repeat(5000), 0],
+    ['a number', () => 12345, 0],
+    ['an object', () => ({ $ne: null }), 0],
+    ['an array', () => ['kid-1'], 0],
+    ['null', () => null, 0],
+    ['empty', () => '', 0],
+    ['path-like', () => '../../../../etc/passwd', 1],
+    ['a URL', () => 'http://127.0.0.1:1/keys', 1],
+    ['with NUL and newlines', () => 'a\u0000b\r\nc', 1],
+    ['an array holding the genuine kid', () => [ed.kid], 0],
+    ['an object holding the genuine kid', () => ({ kid: ed.kid }), 0],
+    ['true', () => true, 0],
+    ['the genuine kid in another case', () => ed.kid.toUpperCase(), 1],
+    ['the genuine kid with a trailing space', () => `${ed.kid} `, 1],
+    ['the genuine kid with a NUL appended', () => `${ed.kid}\u0000`, 1],
+    ['a prefix of the genuine kid', () => ed.kid.slice(0, -1), 1],
   ] as const)('%s: refused, no crash, at most one (cooldown-bounded) refetch', async (_name, kid, maxFetches) => {
     const clock = new Clock();
     const a = await standard(clock);
     clock.advance(60_000);
     const before = server.requests;
-    const payload = JSON.stringify(claims(clock));
-    // jose's signer insists on a string kid: assemble the header by hand, sign for real.
-    const token = await signToken(claims(clock), { alg: 'EdDSA', key: ed.privateKey });
-    const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid })).toString('base64url');
-    const forged = `${header}.${Buffer.from(payload).toString('base64url')}.${token.split('.')[2]}`;
-    for (let i = 0; i < 5; i++) await expect(a.verify(forged)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+    const token = await signedWithKid(clock, kid());
+    for (let i = 0; i < 5; i++) await expect(a.verify(token)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
     expect(server.requests - before).toBeLessThanOrEqual(maxFetches);
   });
 });

@@ -1,0 +1,69 @@
+// observe/admin.ts: the admin port's probes and metrics, through fastify's inject.
+
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildAdminApp, type MetricsSource, type Readiness } from '../../src/observe/admin.js';
+
+const METRICS: MetricsSource = { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: async () => '# HELP x y\nx 1\n' };
+
+const built: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(built.splice(0).map((app) => app.close()));
+});
+
+function admin(readiness: Partial<Readiness> = {}, metrics: MetricsSource = METRICS): FastifyInstance {
+  const app = buildAdminApp(metrics, { keys: () => true, upstream: async () => true, ...readiness });
+  built.push(app);
+  return app;
+}
+
+describe('the admin app', () => {
+  it('/healthz is 200 {"status":"ok"} whatever readiness says', async () => {
+    const app = admin({ keys: () => false, upstream: async () => false });
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('/readyz is 200 with both checks true when keys and upstream are ready (sync or async)', async () => {
+    for (const keys of [() => true, async () => true]) {
+      const res = await admin({ keys }).inject({ method: 'GET', url: '/readyz' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ ready: true, checks: { keys: true, upstream: true } });
+    }
+  });
+
+  it('/readyz is 503 naming the failing check when keys or upstream are not ready', async () => {
+    const cases: Array<[Partial<Readiness>, { keys: boolean; upstream: boolean }]> = [
+      [{ keys: () => false }, { keys: false, upstream: true }],
+      [{ keys: async () => false }, { keys: false, upstream: true }],
+      [{ upstream: async () => false }, { keys: true, upstream: false }],
+      [{ keys: () => false, upstream: async () => false }, { keys: false, upstream: false }],
+    ];
+    for (const [readiness, checks] of cases) {
+      const res = await admin(readiness).inject({ method: 'GET', url: '/readyz' });
+      expect(res.statusCode, JSON.stringify(checks)).toBe(503);
+      expect(res.json()).toEqual({ ready: false, checks });
+    }
+  });
+
+  it('/readyz asks again on every probe', async () => {
+    let keys = false;
+    const app = admin({ keys: () => keys });
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    keys = true;
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  it('/metrics serves the source\'s text with its content type', async () => {
+    const res = await admin().inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe(METRICS.contentType);
+    expect(res.body).toBe('# HELP x y\nx 1\n');
+  });
+
+  it('serves nothing else', async () => {
+    const res = await admin().inject({ method: 'GET', url: '/api/alice/tasks' });
+    expect(res.statusCode).toBe(404);
+  });
+});

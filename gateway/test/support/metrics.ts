@@ -1,0 +1,45 @@
+// Reads Prometheus text exposition (what /metrics serves) into samples, so a test can ask
+// "by how much did this series move" without caring about line order or HELP/TYPE lines.
+
+export interface Sample {
+  /** The series name as exposed, e.g. gateway_request_duration_seconds_count. */
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+export function parseMetrics(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = SAMPLE_LINE.exec(line);
+    if (!match) throw new Error(`not a Prometheus sample line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const [, key, raw] of (match[2] ?? '').matchAll(LABEL)) labels[key!] = raw!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+/**
+ * The sum of every sample of `name` whose labels include `labels` (0 when there is none):
+ * a counter's value, or a histogram's `_count`/`_sum` across the series that match.
+ */
+export function sampleValue(samples: readonly Sample[], name: string, labels: Readonly<Record<string, string>> = {}): number {
+  let total = 0;
+  for (const sample of samples) {
+    if (sample.name !== name) continue;
+    if (Object.entries(labels).every(([key, value]) => sample.labels[key] === value)) total += sample.value;
+  }
+  return total;
+}
+
+/** Fetches and parses a gateway's /metrics from its admin URL. */
+export async function scrape(adminUrl: string): Promise<Sample[]> {
+  const res = await fetch(`${adminUrl}/metrics`);
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  return parseMetrics(await res.text());
+}
