@@ -1,0 +1,218 @@
+// Revocations in Redis, shared by every replica.
+//
+// Layout (documented in store/README.md):
+//   gw:rev:<id>    the entry's JSON, with a TTL until its expires_at (Redis forgets it by itself)
+//   gw:rev-index   a set of the ids, so loading everything never SCANs a keyspace that the rate
+//                  limiter's counters share; ids whose key has expired are pruned on load
+//   gw:rev-epoch   a random value set once; when it changes, Redis lost its data (restarted
+//                  without persistence, flushed) and this replica writes back what it knew
+//   gw:rev-changes the pub/sub channel of changes: {"op":"add","entry":…} / {"op":"remove","id":…}
+// Writes are one MULTI (entry, index, publish), so a replica that sees a change message can read
+// the entry, and a load never sees an indexed id whose entry was not written.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createRedisClient } from './redis-client.js';
+import { createRevocation, fromJson, isRevocationId, toJson, type Revocation, type RevocationDraft } from './revocation.js';
+import { StoreUnavailableError, type RevocationStore, type StoreEvent, type StoreListener } from './types.js';
+
+export const REDIS_KEYS = { entryPrefix: 'gw:rev:', index: 'gw:rev-index', epoch: 'gw:rev-epoch', channel: 'gw:rev-changes' } as const;
+const MGET_CHUNK = 500;
+
+export interface RedisStoreOptions {
+  readonly url: string;
+  readonly retentionMs: number;
+  readonly now?: () => number;
+  readonly log?: Logger;
+}
+
+type Exec = Array<[Error | null, unknown]> | null;
+
+export class RedisRevocationStore implements RevocationStore {
+  private readonly client: Redis;
+  private readonly subscriber: Redis;
+  private readonly listeners = new Set<StoreListener>();
+  private readonly now: () => number;
+  /** What this replica last knew to be live: written back if Redis loses its data. */
+  private readonly known = new Map<string, Revocation>();
+  private epoch: string | undefined;
+  private subscribed = false;
+  private lastUp = false;
+  private closed = false;
+
+  constructor(private readonly options: RedisStoreOptions) {
+    this.now = options.now ?? Date.now;
+    this.client = createRedisClient(options.url);
+    // A subscriber connection of its own (a subscribed connection takes no other commands);
+    // subscribed by hand on every 'ready' so that "subscribed" is known, then a resync follows.
+    this.subscriber = createRedisClient(options.url, { autoResubscribe: false });
+    for (const connection of [this.client, this.subscriber]) {
+      connection.on('error', () => this.statusChanged());
+      connection.on('close', () => {
+        if (connection === this.subscriber) this.subscribed = false;
+        this.statusChanged();
+      });
+    }
+    this.client.on('ready', () => {
+      this.statusChanged();
+      this.emit({ type: 'resync' });
+    });
+    this.subscriber.on('ready', () => {
+      this.subscriber.subscribe(REDIS_KEYS.channel).then(
+        () => {
+          this.subscribed = true;
+          this.statusChanged();
+          this.emit({ type: 'resync' });
+        },
+        () => this.statusChanged(),
+      );
+    });
+    this.subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
+  }
+
+  up(): boolean {
+    return !this.closed && this.client.status === 'ready' && this.subscribed;
+  }
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async add(draft: RevocationDraft): Promise<Revocation> {
+    const now = this.now();
+    const entry = createRevocation(draft, now, this.options.retentionMs);
+    const json = JSON.stringify(toJson(entry));
+    await this.run(
+      this.client
+        .multi()
+        .set(REDIS_KEYS.entryPrefix + entry.id, json, 'PX', Math.max(1, entry.expiresAtMs - now))
+        .sadd(REDIS_KEYS.index, entry.id)
+        .publish(REDIS_KEYS.channel, JSON.stringify({ op: 'add', entry: toJson(entry) })),
+    );
+    // Known here at once; the published copy that comes back is a no-op.
+    this.known.set(entry.id, entry);
+    this.emit({ type: 'added', entry });
+    return entry;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    if (!isRevocationId(id)) return false;
+    const results = await this.run(
+      this.client
+        .multi()
+        .del(REDIS_KEYS.entryPrefix + id)
+        .srem(REDIS_KEYS.index, id)
+        .publish(REDIS_KEYS.channel, JSON.stringify({ op: 'remove', id })),
+    );
+    this.known.delete(id);
+    this.emit({ type: 'removed', id });
+    return results[0]?.[1] === 1;
+  }
+
+  async list(): Promise<Revocation[]> {
+    const head = await this.run(this.client.multi().set(REDIS_KEYS.epoch, randomUUID(), 'NX').get(REDIS_KEYS.epoch).smembers(REDIS_KEYS.index));
+    const epoch = head[1]?.[1] as string;
+    let ids = head[2]?.[1] as string[];
+    if (this.epoch !== undefined && epoch !== this.epoch) {
+      ids = await this.restore();
+    }
+    this.epoch = epoch;
+    const entries: Revocation[] = [];
+    const gone: string[] = [];
+    for (let i = 0; i < ids.length; i += MGET_CHUNK) {
+      const chunk = ids.slice(i, i + MGET_CHUNK);
+      const values = await this.call(() => this.client.mget(chunk.map((id) => REDIS_KEYS.entryPrefix + id)));
+      values.forEach((value, j) => {
+        const entry = value === null ? undefined : parse(value);
+        if (entry === undefined) gone.push(chunk[j]!);
+        else entries.push(entry);
+      });
+    }
+    if (gone.length > 0) await this.call(() => this.client.srem(REDIS_KEYS.index, ...gone)).catch(() => undefined);
+    const now = this.now();
+    const live = entries.filter((entry) => entry.expiresAtMs > now);
+    this.known.clear();
+    for (const entry of live) this.known.set(entry.id, entry);
+    return live;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+    this.client.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  /** Redis came back without our entries: write back every live one this replica knew (NX: never over a newer copy). */
+  private async restore(): Promise<string[]> {
+    const now = this.now();
+    const live = [...this.known.values()].filter((entry) => entry.expiresAtMs > now);
+    this.options.log?.warn({ restored: live.length }, 'revocation store lost its data (a restart without persistence?); writing back the entries this replica knew');
+    if (live.length > 0) {
+      const multi = this.client.multi();
+      for (const entry of live) {
+        multi.set(REDIS_KEYS.entryPrefix + entry.id, JSON.stringify(toJson(entry)), 'PX', Math.max(1, entry.expiresAtMs - now), 'NX').sadd(REDIS_KEYS.index, entry.id);
+      }
+      await this.run(multi);
+    }
+    return this.call(() => this.client.smembers(REDIS_KEYS.index));
+  }
+
+  private onMessage(message: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return;
+    }
+    const change = parsed as { op?: unknown; entry?: unknown; id?: unknown };
+    if (change.op === 'add') {
+      const entry = fromJson(change.entry);
+      if (entry === undefined || this.known.has(entry.id)) return;
+      this.known.set(entry.id, entry);
+      this.emit({ type: 'added', entry });
+    } else if (change.op === 'remove' && typeof change.id === 'string') {
+      this.known.delete(change.id);
+      this.emit({ type: 'removed', id: change.id });
+    }
+  }
+
+  private statusChanged(): void {
+    const up = this.up();
+    if (up === this.lastUp || this.closed) return;
+    this.lastUp = up;
+    if (up) this.options.log?.info('revocation store reachable');
+    else this.options.log?.warn('revocation store unreachable: enforcing the last known revocations; admin writes answer 503');
+    this.emit({ type: 'status', up });
+  }
+
+  private emit(event: StoreEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** A MULTI that either fully ran or rejects with StoreUnavailableError. */
+  private async run(multi: ReturnType<Redis['multi']>): Promise<Array<[Error | null, unknown]>> {
+    const results = (await this.call(() => multi.exec())) as Exec;
+    const failed = results === null ? new Error('transaction aborted') : results.find(([error]) => error !== null)?.[0];
+    if (failed) throw new StoreUnavailableError('the revocation store refused the operation', { cause: failed });
+    return results!;
+  }
+
+  private async call<T>(command: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError('the revocation store is closed');
+    try {
+      return await command();
+    } catch (error) {
+      throw new StoreUnavailableError(undefined, { cause: error });
+    }
+  }
+}
+
+function parse(value: string): Revocation | undefined {
+  try {
+    return fromJson(JSON.parse(value));
+  } catch {
+    return undefined;
+  }
+}
