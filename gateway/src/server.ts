@@ -14,8 +14,10 @@ import { createObserver, UNMATCHED_ROUTE, type Outcome } from './observe/outcome
 import { createAuthenticator, type Authenticator } from './pipeline/authn/index.js';
 import { createCorsPolicy } from './pipeline/cors/policy.js';
 import { createPipeline, type Verdict } from './pipeline/index.js';
+import { RevocationList } from './pipeline/revocation/index.js';
 import { createForward } from './proxy/proxy.js';
 import { createUpstream } from './proxy/upstream.js';
+import { createRevocationStore, syncReplica, type RevocationSource } from './store/index.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -25,6 +27,18 @@ export interface GatewayDeps {
   readonly adminListener?: boolean;
   /** Tests pass their own; a gateway otherwise owns one. */
   readonly metrics?: GatewayMetrics;
+  /**
+   * Where this gateway learns revocations when it does not own a store: a cluster worker without
+   * Redis learns them from its primary. Otherwise the gateway opens the configured store itself.
+   */
+  readonly revocationSource?: RevocationSource;
+}
+
+/** The checks one gateway process can answer for itself (a cluster primary combines its workers'). */
+export interface LocalReadiness {
+  readonly keys: boolean;
+  readonly revocations: boolean;
+  readonly store: boolean;
 }
 
 export interface Gateway {
@@ -32,7 +46,10 @@ export interface Gateway {
   readonly admin: FastifyInstance;
   readonly authenticator: Authenticator;
   readonly metrics: GatewayMetrics;
-  /** Fetches every JWKS issuer's keys once; never rejects (a failure leaves /readyz false). */
+  /** The revocations this gateway enforces (kept in sync with the store). */
+  readonly revocations: RevocationList;
+  localReadiness(): LocalReadiness;
+  /** Fetches every JWKS issuer's keys and loads every revocation once; never rejects (a failure leaves /readyz false). */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -48,7 +65,16 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     keysChanged: (issuer) => log.info({ issuer }, 'key set changed'),
   });
   const cors = createCorsPolicy(config.cors);
-  const decide = createPipeline({ routes: config.routeTable, cors, authenticator });
+  const revocations = new RevocationList();
+  metrics.countRevocationsWith(() => revocations.size);
+  const ownStore = deps.revocationSource ? undefined : createRevocationStore(config.store, config.revocation.retentionMs, log);
+  const revocationSource = deps.revocationSource ?? ownStore!;
+  metrics.storeReachable(revocationSource.up());
+  const stopWatchingStore = revocationSource.subscribe((event) => {
+    if (event.type === 'status') metrics.storeReachable(event.up);
+  });
+  const revocationSync = syncReplica(revocationSource, revocations, { log });
+  const decide = createPipeline({ routes: config.routeTable, cors, authenticator, revocations });
   const upstream = createUpstream(config.upstream);
   const respond = createResponder(config.realm, cors);
   const forward = createForward(config, upstream, respond);
@@ -155,9 +181,12 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     refuse(request.raw, reply.raw, request.id, performance.now(), deny('internal_error'));
   });
 
+  const localReadiness = (): LocalReadiness => ({ keys: authenticator.ready(), revocations: revocationSync.loaded(), store: revocationSource.up() });
   const admin = buildAdminApp(
     { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },
-    { keys: () => authenticator.ready(), upstream: () => upstream.reachable() },
+    async () => ({ ...localReadiness(), upstream: await upstream.reachable() }),
+    // Only a gateway that owns its store takes admin writes (a cluster's primary takes them for its workers).
+    ownStore && config.adminToken !== undefined && deps.adminListener !== false ? { token: config.adminToken, store: ownStore, log } : undefined,
   );
 
   return {
@@ -165,11 +194,18 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     admin,
     authenticator,
     metrics,
-    start: () => authenticator.start(),
+    revocations,
+    localReadiness,
+    async start() {
+      await Promise.all([authenticator.start(), revocationSync.start()]);
+    },
     async close() {
       await app.close();
       await Promise.allSettled([admin.close(), upstream.close()]);
       authenticator.close();
+      revocationSync.close();
+      stopWatchingStore();
+      await ownStore?.close();
     },
   };
 }
