@@ -53,6 +53,8 @@ export function registerRevocationRoutes(admin: FastifyInstance, options: Revoca
   }
 
   void admin.register(async (scope) => {
+    // JSON only: fastify would otherwise hand a text/plain body over as a string.
+    scope.removeContentTypeParser('text/plain');
     scope.addHook('onRequest', async (request, reply) => {
       if (authorized(request)) return;
       return reply.code(401).header('www-authenticate', 'Bearer realm="gateway-admin"').header('cache-control', 'no-store').send({ error: 'unauthorized', message: 'Send Authorization: Bearer <admin.token>.' });
