@@ -18,6 +18,8 @@ import { StoreUnavailableError, type RevocationStore, type StoreEvent, type Stor
 
 export const REDIS_KEYS = { entryPrefix: 'gw:rev:', index: 'gw:rev-index', epoch: 'gw:rev-epoch', channel: 'gw:rev-changes' } as const;
 const MGET_CHUNK = 500;
+/** How long a load waits for the connection and subscription before it counts as failed. */
+const LOAD_WAIT_MS = 2_000;
 
 export interface RedisStoreOptions {
   readonly url: string;
@@ -110,7 +112,13 @@ export class RedisRevocationStore implements RevocationStore {
     return results[0]?.[1] === 1;
   }
 
+  /**
+   * Waits (briefly) for the subscription: a snapshot taken without it could not be kept current,
+   * so it does not count as loaded. At start this is what lets the first load wait for the
+   * connection instead of failing at once.
+   */
   async list(): Promise<Revocation[]> {
+    await this.whenUp(LOAD_WAIT_MS);
     const head = await this.run(this.client.multi().set(REDIS_KEYS.epoch, randomUUID(), 'NX').get(REDIS_KEYS.epoch).smembers(REDIS_KEYS.index));
     const epoch = head[1]?.[1] as string;
     let ids = head[2]?.[1] as string[];
@@ -142,6 +150,23 @@ export class RedisRevocationStore implements RevocationStore {
     this.listeners.clear();
     this.client.disconnect();
     this.subscriber.disconnect();
+  }
+
+  private whenUp(timeoutMs: number): Promise<void> {
+    if (this.up()) return Promise.resolve();
+    if (this.closed) return Promise.reject(new StoreUnavailableError('the revocation store is closed'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(new StoreUnavailableError());
+      }, timeoutMs);
+      const unsubscribe = this.subscribe((event) => {
+        if (event.type !== 'status' || !event.up) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      });
+    });
   }
 
   /** Redis came back without our entries: write back every live one this replica knew (NX: never over a newer copy). */
