@@ -27,12 +27,14 @@ describe('gateway --check-config', () => {
 
   it('notes that the admin API for revocations is off without admin.token, and not with it', async () => {
     const off = spawnGateway(['--check-config', writeTempConfig(hs256Config(upstream.url))], testEnv);
+    const offClosed = once(off.child, 'close'); // after it, stdout is fully read
     expect(await off.exited).toBe(0);
-    await once(off.child, 'close'); // stdout fully read
+    await offClosed;
     expect(off.lines).toContainEqual({ text: expect.stringMatching(/^note: admin\.token is not set: the admin API for revocations .* is off and answers 404/) });
     const on = spawnGateway(['--check-config', writeTempConfig(withAdminToken(hs256Config(upstream.url)))], adminEnv);
+    const onClosed = once(on.child, 'close');
     expect(await on.exited).toBe(0);
-    await once(on.child, 'close');
+    await onClosed;
     expect(on.lines.some((l) => String(l['text']).startsWith('note:'))).toBe(false);
     expect(JSON.stringify(on.lines) + on.stderr()).not.toContain(ADMIN_TOKEN);
   });
