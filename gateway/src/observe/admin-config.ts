@@ -15,7 +15,7 @@ const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 
 /**
  * Reads `admin.token` from the raw `admin` value (its other keys are read by readListen).
- * Returns `{ token: undefined }` when absent; undefined after a problem. Never echoes the value.
+ * Returns `{ token: undefined }` when absent or empty; undefined after a problem. Never echoes the value.
  */
 export function readAdminToken(admin: unknown, p: Problems, fromEnv: ReadonlySet<string>): { token: string | undefined } | undefined {
   if (admin === null || typeof admin !== 'object' || Array.isArray(admin) || !Object.hasOwn(admin, 'token')) return { token: undefined };
@@ -26,6 +26,9 @@ export function readAdminToken(admin: unknown, p: Problems, fromEnv: ReadonlySet
     p.add(path, `must be a string (write token: \${GATEWAY_ADMIN_TOKEN} and set that variable), got ${value === null ? 'nothing' : typeof value === 'object' ? kindOf(value) : typeof value}`);
     return undefined;
   }
+  // Empty means "off", so `token: "${GATEWAY_ADMIN_TOKEN:-}"` leaves the choice to the deployment
+  // (off is the safe side: the endpoints do not exist, they never accept anyone).
+  if (value === '') return { token: undefined };
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes < ADMIN_TOKEN_MIN_BYTES) {
     p.add(path, `is too short: ${bytes} bytes, and the admin token must be at least ${ADMIN_TOKEN_MIN_BYTES}; make one with: openssl rand -base64 32`);

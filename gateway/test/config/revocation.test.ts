@@ -17,6 +17,12 @@ describe('admin.token', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('an empty token (${VAR:-}) means off, like no token', () => {
+    const tree = base();
+    tree.admin = { token: '${GATEWAY_ADMIN_TOKEN:-}' };
+    expect(load(tree).config.adminToken).toBeUndefined();
+  });
+
   it('warns when the token is written in the file', () => {
     const tree = base();
     tree.admin = { token: TOKEN };
