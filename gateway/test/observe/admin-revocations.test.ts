@@ -55,6 +55,16 @@ describe('admin API authentication', () => {
     await res.body.dump();
   });
 
+  it('is never served on the public port: /revocations there is an unrouted path, never forwarded', async () => {
+    upstream.reset();
+    for (const method of ['GET', 'POST'] as const) {
+      const res = await request(`${gateway.url}/revocations`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{"sub":"alice"}' } : {}) });
+      expect(res.statusCode).toBe(404);
+      expect(((await res.body.json()) as { reason: string }).reason).toBe('no_route');
+    }
+    expect(upstream.requests).toHaveLength(0);
+  });
+
   it('is off (404) without admin.token, while probes and metrics still answer', async () => {
     const plain = await startTestGateway(hs256Config(upstream.url), testEnv);
     try {
