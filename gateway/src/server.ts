@@ -14,10 +14,10 @@ import { createObserver, UNMATCHED_ROUTE, type Outcome } from './observe/outcome
 import { createAuthenticator, type Authenticator } from './pipeline/authn/index.js';
 import { createCorsPolicy } from './pipeline/cors/policy.js';
 import { createPipeline, type Verdict } from './pipeline/index.js';
-import { RevocationList } from './pipeline/revocation/index.js';
 import { createForward } from './proxy/proxy.js';
 import { createUpstream } from './proxy/upstream.js';
-import { createRevocationStore, syncReplica, type RevocationSource } from './store/index.js';
+import { setUpRevocations } from './revocations.js';
+import type { RevocationSource } from './store/index.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -46,8 +46,6 @@ export interface Gateway {
   readonly admin: FastifyInstance;
   readonly authenticator: Authenticator;
   readonly metrics: GatewayMetrics;
-  /** The revocations this gateway enforces (kept in sync with the store). */
-  readonly revocations: RevocationList;
   localReadiness(): LocalReadiness;
   /** Fetches every JWKS issuer's keys and loads every revocation once; never rejects (a failure leaves /readyz false). */
   start(): Promise<void>;
@@ -65,16 +63,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     keysChanged: (issuer) => log.info({ issuer }, 'key set changed'),
   });
   const cors = createCorsPolicy(config.cors);
-  const revocations = new RevocationList();
-  metrics.countRevocationsWith(() => revocations.size);
-  const ownStore = deps.revocationSource ? undefined : createRevocationStore(config.store, config.revocation.retentionMs, log);
-  const revocationSource = deps.revocationSource ?? ownStore!;
-  metrics.storeReachable(revocationSource.up());
-  const stopWatchingStore = revocationSource.subscribe((event) => {
-    if (event.type === 'status') metrics.storeReachable(event.up);
-  });
-  const revocationSync = syncReplica(revocationSource, revocations, { log });
-  const decide = createPipeline({ routes: config.routeTable, cors, authenticator, revocations });
+  const revocations = setUpRevocations(config, { log, metrics, source: deps.revocationSource });
+  const decide = createPipeline({ routes: config.routeTable, cors, authenticator, revocations: revocations.list });
   const upstream = createUpstream(config.upstream);
   const respond = createResponder(config.realm, cors);
   const forward = createForward(config, upstream, respond);
@@ -181,12 +171,12 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     refuse(request.raw, reply.raw, request.id, performance.now(), deny('internal_error'));
   });
 
-  const localReadiness = (): LocalReadiness => ({ keys: authenticator.ready(), revocations: revocationSync.loaded(), store: revocationSource.up() });
+  const localReadiness = (): LocalReadiness => ({ keys: authenticator.ready(), revocations: revocations.loaded(), store: revocations.storeUp() });
   const admin = buildAdminApp(
     { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },
     async () => ({ ...localReadiness(), upstream: await upstream.reachable() }),
     // Only a gateway that owns its store takes admin writes (a cluster's primary takes them for its workers).
-    ownStore && config.adminToken !== undefined && deps.adminListener !== false ? { token: config.adminToken, store: ownStore, log } : undefined,
+    revocations.ownStore && config.adminToken !== undefined && deps.adminListener !== false ? { token: config.adminToken, store: revocations.ownStore, log } : undefined,
   );
 
   return {
@@ -194,18 +184,15 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     admin,
     authenticator,
     metrics,
-    revocations,
     localReadiness,
     async start() {
-      await Promise.all([authenticator.start(), revocationSync.start()]);
+      await Promise.all([authenticator.start(), revocations.start()]);
     },
     async close() {
       await app.close();
       await Promise.allSettled([admin.close(), upstream.close()]);
       authenticator.close();
-      revocationSync.close();
-      stopWatchingStore();
-      await ownStore?.close();
+      await revocations.close();
     },
   };
 }

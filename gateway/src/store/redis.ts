@@ -1,23 +1,14 @@
-// Revocations in Redis, shared by every replica.
-//
-// Layout (documented in store/README.md):
-//   gw:rev:<id>    the entry's JSON, with a TTL until its expires_at (Redis forgets it by itself)
-//   gw:rev-index   a set of the ids, so loading everything never SCANs a keyspace that the rate
-//                  limiter's counters share; ids whose key has expired are pruned on load
-//   gw:rev-epoch   a random value set once; when it changes, Redis lost its data (restarted
-//                  without persistence, flushed) and this replica writes back what it knew
-//   gw:rev-changes the pub/sub channel of changes: {"op":"add","entry":…} / {"op":"remove","id":…}
-// Writes are one MULTI (entry, index, publish), so a replica that sees a change message can read
-// the entry, and a load never sees an indexed id whose entry was not written.
-import { randomUUID } from 'node:crypto';
+// Revocations in Redis, shared by every replica: two connections (commands, and a subscriber
+// for the changes channel), their state (up = both ready and subscribed), and what this replica
+// last knew, to write back when Redis lost its data. The keys and commands: redis-layout.ts.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createRedisClient } from './redis-client.js';
-import { createRevocation, fromJson, isRevocationId, toJson, type Revocation, type RevocationDraft } from './revocation.js';
+import { addEntry, parseChange, readEntries, readHead, REDIS_KEYS, removeEntry, writeBack } from './redis-layout.js';
+import { createRevocation, isRevocationId, type Revocation, type RevocationDraft } from './revocation.js';
 import { StoreUnavailableError, type RevocationStore, type StoreEvent, type StoreListener } from './types.js';
 
-export const REDIS_KEYS = { entryPrefix: 'gw:rev:', index: 'gw:rev-index', epoch: 'gw:rev-epoch', channel: 'gw:rev-changes' } as const;
-const MGET_CHUNK = 500;
+export { REDIS_KEYS } from './redis-layout.js';
 /** How long a load waits for the connection and subscription before it counts as failed. */
 const LOAD_WAIT_MS = 2_000;
 
@@ -84,14 +75,7 @@ export class RedisRevocationStore implements RevocationStore {
   async add(draft: RevocationDraft): Promise<Revocation> {
     const now = this.now();
     const entry = createRevocation(draft, now, this.options.retentionMs);
-    const json = JSON.stringify(toJson(entry));
-    await this.run(
-      this.client
-        .multi()
-        .set(REDIS_KEYS.entryPrefix + entry.id, json, 'PX', Math.max(1, entry.expiresAtMs - now))
-        .sadd(REDIS_KEYS.index, entry.id)
-        .publish(REDIS_KEYS.channel, JSON.stringify({ op: 'add', entry: toJson(entry) })),
-    );
+    await this.run(addEntry(this.client.multi(), entry, now));
     // Known here at once; the published copy that comes back is a no-op.
     this.known.set(entry.id, entry);
     this.emit({ type: 'added', entry });
@@ -100,13 +84,7 @@ export class RedisRevocationStore implements RevocationStore {
 
   async remove(id: string): Promise<boolean> {
     if (!isRevocationId(id)) return false;
-    const results = await this.run(
-      this.client
-        .multi()
-        .del(REDIS_KEYS.entryPrefix + id)
-        .srem(REDIS_KEYS.index, id)
-        .publish(REDIS_KEYS.channel, JSON.stringify({ op: 'remove', id })),
-    );
+    const results = await this.run(removeEntry(this.client.multi(), id));
     this.known.delete(id);
     this.emit({ type: 'removed', id });
     return results[0]?.[1] === 1;
@@ -119,25 +97,12 @@ export class RedisRevocationStore implements RevocationStore {
    */
   async list(): Promise<Revocation[]> {
     await this.whenUp(LOAD_WAIT_MS);
-    const head = await this.run(this.client.multi().set(REDIS_KEYS.epoch, randomUUID(), 'NX').get(REDIS_KEYS.epoch).smembers(REDIS_KEYS.index));
+    const head = await this.run(readHead(this.client.multi()));
     const epoch = head[1]?.[1] as string;
     let ids = head[2]?.[1] as string[];
-    if (this.epoch !== undefined && epoch !== this.epoch) {
-      ids = await this.restore();
-    }
+    if (this.epoch !== undefined && epoch !== this.epoch) ids = await this.restore();
     this.epoch = epoch;
-    const entries: Revocation[] = [];
-    const gone: string[] = [];
-    for (let i = 0; i < ids.length; i += MGET_CHUNK) {
-      const chunk = ids.slice(i, i + MGET_CHUNK);
-      const values = await this.call(() => this.client.mget(chunk.map((id) => REDIS_KEYS.entryPrefix + id)));
-      values.forEach((value, j) => {
-        const entry = value === null ? undefined : parse(value);
-        if (entry === undefined) gone.push(chunk[j]!);
-        else entries.push(entry);
-      });
-    }
-    if (gone.length > 0) await this.call(() => this.client.srem(REDIS_KEYS.index, ...gone)).catch(() => undefined);
+    const entries = await this.call(() => readEntries(this.client, ids));
     const now = this.now();
     const live = entries.filter((entry) => entry.expiresAtMs > now);
     this.known.clear();
@@ -174,33 +139,18 @@ export class RedisRevocationStore implements RevocationStore {
     const now = this.now();
     const live = [...this.known.values()].filter((entry) => entry.expiresAtMs > now);
     this.options.log?.warn({ restored: live.length }, 'revocation store lost its data (a restart without persistence?); writing back the entries this replica knew');
-    if (live.length > 0) {
-      const multi = this.client.multi();
-      for (const entry of live) {
-        multi.set(REDIS_KEYS.entryPrefix + entry.id, JSON.stringify(toJson(entry)), 'PX', Math.max(1, entry.expiresAtMs - now), 'NX').sadd(REDIS_KEYS.index, entry.id);
-      }
-      await this.run(multi);
-    }
+    if (live.length > 0) await this.run(writeBack(this.client.multi(), live, now));
     return this.call(() => this.client.smembers(REDIS_KEYS.index));
   }
 
   private onMessage(message: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(message);
-    } catch {
-      return;
-    }
-    const change = parsed as { op?: unknown; entry?: unknown; id?: unknown };
-    if (change.op === 'add') {
-      const entry = fromJson(change.entry);
-      if (entry === undefined || this.known.has(entry.id)) return;
-      this.known.set(entry.id, entry);
-      this.emit({ type: 'added', entry });
-    } else if (change.op === 'remove' && typeof change.id === 'string') {
-      this.known.delete(change.id);
-      this.emit({ type: 'removed', id: change.id });
-    }
+    const change = parseChange(message);
+    if (change === undefined) return;
+    if (change.type === 'added') {
+      if (this.known.has(change.entry.id)) return; // our own write, already applied
+      this.known.set(change.entry.id, change.entry);
+    } else this.known.delete(change.id);
+    this.emit(change);
   }
 
   private statusChanged(): void {
@@ -231,13 +181,5 @@ export class RedisRevocationStore implements RevocationStore {
     } catch (error) {
       throw new StoreUnavailableError(undefined, { cause: error });
     }
-  }
-}
-
-function parse(value: string): Revocation | undefined {
-  try {
-    return fromJson(JSON.parse(value));
-  } catch {
-    return undefined;
   }
 }
