@@ -17,11 +17,14 @@ import { readTrustProxy, readUpstream } from './proxy/config.js';
 import { readCors } from './pipeline/cors/config.js';
 import { optional, readBool, readDuration, readEnum, readInt, readMapping, readSection, readSize, readString, required, type Mapping, type Reader } from './config/read.js';
 import { readRoutes } from './pipeline/route/config.js';
+import { readAdminToken } from './observe/admin-config.js';
+import { readRevocation, type RevocationConfig } from './pipeline/revocation/config.js';
+import { readStore, type StoreConfig } from './store/config.js';
 import type { RouteConfig, AuthConfig, CorsConfig, ListenConfig, LimitsConfig, TrustProxyConfig, UpstreamConfig } from './config/types.js';
 
 export const ROOT_KEYS = [
   'listen', 'admin', 'upstream', 'auth', 'identity_headers', 'forward_authorization', 'cors',
-  'routes', 'limits', 'trust_proxy', 'realm', 'workers', 'log_level',
+  'routes', 'limits', 'trust_proxy', 'realm', 'workers', 'log_level', 'revocation', 'store',
 ];
 
 export const DEFAULTS = {
@@ -84,7 +87,8 @@ export function readConfig(tree: unknown, p: Problems, fromEnv: ReadonlySet<stri
   if (!root) return undefined;
 
   const listen = readListen(root, 'listen', p, DEFAULTS.listen);
-  const admin = readListen(root, 'admin', p, DEFAULTS.admin);
+  const admin = readListen(root, 'admin', p, DEFAULTS.admin, ['token']);
+  const adminToken = readAdminToken(root['admin'], p, fromEnv);
   const upstream = readUpstream(root, p);
   const auth = readAuth(root, p, fromEnv);
   const identityHeaders = optional(root, 'identity_headers', '', p, readIdentityHeaders, [...DEFAULT_IDENTITY_HEADERS]);
@@ -96,6 +100,8 @@ export function readConfig(tree: unknown, p: Problems, fromEnv: ReadonlySet<stri
   const realm = optional(root, 'realm', '', p, readRealm, DEFAULTS.realm);
   const workers = optional(root, 'workers', '', p, readWorkers, DEFAULTS.workers);
   const logLevel = optional(root, 'log_level', '', p, readEnum(LOG_LEVELS), DEFAULTS.logLevel);
+  const revocation = readRevocation(root, p);
+  const store = readStore(root, p, fromEnv);
 
   if (listen && admin && sameSocket(listen, admin)) {
     p.add('admin.port', `${admin.host}:${admin.port} collides with listen ${listen.host}:${listen.port}; the admin endpoints (/metrics, /readyz) must never share the public port`);
@@ -106,11 +112,16 @@ export function readConfig(tree: unknown, p: Problems, fromEnv: ReadonlySet<stri
 
   if (
     p.count > 0 || !listen || !admin || !upstream || !auth || !identityHeaders || forwardAuthorization === undefined ||
-    !cors || !routes || !limits || trustProxy === undefined || !realm || !workers || !logLevel
+    !cors || !routes || !limits || trustProxy === undefined || !realm || !workers || !logLevel ||
+    !adminToken || !revocation || !store
   ) {
     return undefined;
   }
-  return { listen, admin, upstream, auth, identityHeaders, forwardAuthorization, cors, routes: routes.list, routeTable: routes.table, limits, trustProxy, realm, workers, logLevel };
+  return {
+    listen, admin, upstream, auth, identityHeaders, forwardAuthorization, cors, routes: routes.list, routeTable: routes.table, limits, trustProxy, realm, workers, logLevel,
+    ...(adminToken.token !== undefined ? { adminToken: adminToken.token } : {}),
+    revocation, store,
+  };
 }
 
 export interface GatewayConfig {
@@ -132,6 +143,11 @@ export interface GatewayConfig {
   /** node:cluster workers; 1 = no cluster. */
   readonly workers: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Bearer token of the admin API (/revocations); absent = that API is off (404). Never logged. */
+  readonly adminToken?: string;
+  readonly revocation: RevocationConfig;
+  /** Where revocations (and rate-limit counters) are shared; no redisUrl = in memory, per process. */
+  readonly store: StoreConfig;
 }
 
 

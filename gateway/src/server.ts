@@ -17,6 +17,8 @@ import { createCorsPolicy } from './pipeline/cors/policy.js';
 import { createPipeline, type Verdict } from './pipeline/index.js';
 import { createForward } from './proxy/proxy.js';
 import { createUpstream } from './proxy/upstream.js';
+import { setUpRevocations } from './revocations.js';
+import type { RevocationSource } from './store/index.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -26,6 +28,18 @@ export interface GatewayDeps {
   readonly adminListener?: boolean;
   /** Tests pass their own; a gateway otherwise owns one. */
   readonly metrics?: GatewayMetrics;
+  /**
+   * Where this gateway learns revocations when it does not own a store: a cluster worker without
+   * Redis learns them from its primary. Otherwise the gateway opens the configured store itself.
+   */
+  readonly revocationSource?: RevocationSource;
+}
+
+/** The checks one gateway process can answer for itself (a cluster primary combines its workers'). */
+export interface LocalReadiness {
+  readonly keys: boolean;
+  readonly revocations: boolean;
+  readonly store: boolean;
 }
 
 export interface Gateway {
@@ -33,7 +47,8 @@ export interface Gateway {
   readonly admin: FastifyInstance;
   readonly authenticator: Authenticator;
   readonly metrics: GatewayMetrics;
-  /** Fetches every JWKS issuer's keys once; never rejects (a failure leaves /readyz false). */
+  localReadiness(): LocalReadiness;
+  /** Fetches every JWKS issuer's keys and loads every revocation once; never rejects (a failure leaves /readyz false). */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -49,7 +64,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     keysChanged: (issuer) => log.info({ issuer }, 'key set changed'),
   });
   const cors = createCorsPolicy(config.cors);
-  const decide = createPipeline({ routes: config.routeTable, cors, authenticator });
+  const revocations = setUpRevocations(config, { log, metrics, source: deps.revocationSource });
+  const decide = createPipeline({ routes: config.routeTable, cors, authenticator, revocations: revocations.list });
   const upstream = createUpstream(config.upstream);
   const respond = createResponder(config.realm, cors);
   const forward = createForward(config, upstream, respond);
@@ -156,9 +172,12 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     refuse(request.raw, reply.raw, request.id, performance.now(), deny('internal_error'));
   });
 
+  const localReadiness = (): LocalReadiness => ({ keys: authenticator.ready(), revocations: revocations.loaded(), store: revocations.storeUp() });
   const admin = buildAdminApp(
     { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },
-    { keys: () => authenticator.ready(), upstream: () => upstream.reachable() },
+    async () => ({ ...localReadiness(), upstream: await upstream.reachable() }),
+    // Only a gateway that owns its store takes admin writes (a cluster's primary takes them for its workers).
+    revocations.ownStore && config.adminToken !== undefined && deps.adminListener !== false ? { token: config.adminToken, store: revocations.ownStore, log } : undefined,
   );
 
   return {
@@ -166,11 +185,15 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     admin,
     authenticator,
     metrics,
-    start: () => authenticator.start(),
+    localReadiness,
+    async start() {
+      await Promise.all([authenticator.start(), revocations.start()]);
+    },
     async close() {
       await app.close();
       await Promise.allSettled([admin.close(), upstream.close()]);
       authenticator.close();
+      await revocations.close();
     },
   };
 }

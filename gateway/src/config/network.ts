@@ -30,8 +30,9 @@ const readHost: Reader<string> = (value, path, p) => {
   return host;
 };
 
-export function readListen(root: Mapping, key: 'listen' | 'admin', p: Problems, fallback: ListenConfig): ListenConfig | undefined {
-  const raw = readSection(root, key, '', p, ['host', 'port']);
+/** `otherKeys`: keys of the same section that another reader owns (admin.token). */
+export function readListen(root: Mapping, key: 'listen' | 'admin', p: Problems, fallback: ListenConfig, otherKeys: readonly string[] = []): ListenConfig | undefined {
+  const raw = readSection(root, key, '', p, ['host', 'port', ...otherKeys]);
   if (!raw) return undefined;
   const host = optional(raw, 'host', key, p, readHost, fallback.host);
   const port = optional(raw, 'port', key, p, readInt(0, 65535), fallback.port);

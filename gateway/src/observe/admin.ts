@@ -1,28 +1,45 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerRevocationRoutes, type RevocationRoutes } from './admin-revocations.js';
 
-export interface Readiness {
-  /** Every JWKS issuer has keys (in every worker). */
-  keys(): boolean | Promise<boolean>;
-  upstream(): Promise<boolean>;
-}
+export const READINESS_CHECKS = ['keys', 'upstream', 'revocations', 'store'] as const;
+export type ReadinessCheck = (typeof READINESS_CHECKS)[number];
+
+/**
+ * keys: every JWKS issuer has keys; upstream: it answers; revocations: every live revocation has
+ * been loaded at least once; store: the revocation store is reachable now (always, in memory).
+ * In a cluster, each holds for every worker.
+ */
+export type ReadinessChecks = Readonly<Record<ReadinessCheck, boolean>>;
 
 export interface MetricsSource {
   readonly contentType: string;
   text(): Promise<string>;
 }
 
-/** The admin port: metrics and probes, never on the public listener. */
-export function buildAdminApp(metrics: MetricsSource, readiness: Readiness): FastifyInstance {
+/**
+ * The admin port: metrics and probes, never on the public listener; with admin.token, the
+ * revocations API too. `/readyz?exclude=store` (repeatable, as kube-apiserver's /readyz)
+ * leaves a check out of the verdict while still reporting it: a load balancer that should keep
+ * sending traffic through a Redis outage (the last known revocations stay enforced) checks that.
+ */
+export function buildAdminApp(metrics: MetricsSource, readiness: () => Promise<ReadinessChecks>, revocations?: RevocationRoutes): FastifyInstance {
   const admin = Fastify({ logger: false });
   admin.get('/healthz', async () => ({ status: 'ok' }));
-  admin.get('/readyz', async (_request, reply) => {
-    const [keys, upstream] = await Promise.all([readiness.keys(), readiness.upstream()]);
-    const ready = keys && upstream;
-    return reply.code(ready ? 200 : 503).send({ ready, checks: { keys, upstream } });
+  admin.get<{ Querystring: { exclude?: string | string[] } }>('/readyz', async (request, reply) => {
+    const raw = request.query.exclude;
+    const excluded = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+    const unknown = excluded.find((name) => !(READINESS_CHECKS as readonly string[]).includes(name));
+    if (unknown !== undefined) {
+      return reply.code(400).send({ error: 'bad_request', message: `exclude: unknown check ${JSON.stringify(unknown)}; checks: ${READINESS_CHECKS.join(', ')}` });
+    }
+    const checks = await readiness();
+    const ready = READINESS_CHECKS.every((name) => checks[name] || excluded.includes(name));
+    return reply.code(ready ? 200 : 503).send({ ready, checks, ...(excluded.length > 0 ? { excluded } : {}) });
   });
   admin.get('/metrics', async (_request, reply) => {
     reply.header('content-type', metrics.contentType);
     return metrics.text();
   });
+  if (revocations) registerRevocationRoutes(admin, revocations);
   return admin;
 }

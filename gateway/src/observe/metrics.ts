@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -14,6 +14,15 @@ export class GatewayMetrics {
   private readonly denials = new Counter({ name: 'gateway_auth_denials_total', help: 'Requests refused for who the caller is or what it may do (401, 403, 400 multiple_credentials, 503 keys_unavailable), by reason.', labelNames: ['reason'], registers: [this.registry] });
   private readonly keyFetches = new Counter({ name: 'gateway_jwks_fetches_total', help: 'JWKS fetches by issuer and result.', labelNames: ['issuer', 'result'], registers: [this.registry] });
   private readonly tokenCache = new Counter({ name: 'gateway_token_cache_total', help: 'Token verifications answered from the verified-token cache (hit) or by verifying (miss).', labelNames: ['result'], registers: [this.registry] });
+
+  // Cluster workers' gauges are combined on the primary: 'min', so one worker cut off from the
+  // store (or behind on revocations) shows, instead of being summed away.
+  private readonly storeUp = new Gauge({ name: 'gateway_store_up', help: 'Whether the revocation store is reachable (1) or not (0); memory is always 1. While 0, the last known revocations stay enforced.', registers: [this.registry], aggregator: 'min' });
+  private revocationCount: () => number = () => 0;
+  private readonly revocationsKnown: Gauge = new Gauge({
+    name: 'gateway_revocations', help: 'Live revocation entries this replica enforces.', registers: [this.registry], aggregator: 'min',
+    collect: () => this.revocationsKnown.set(this.revocationCount()),
+  });
 
   private readonly tokenHits = this.tokenCache.labels('hit');
   private readonly tokenMisses = this.tokenCache.labels('miss');
@@ -48,6 +57,15 @@ export class GatewayMetrics {
 
   keyFetch(issuer: string, result: string): void {
     this.keyFetches.inc({ issuer, result });
+  }
+
+  storeReachable(up: boolean): void {
+    this.storeUp.set(up ? 1 : 0);
+  }
+
+  /** Read at scrape time, never on the request path. */
+  countRevocationsWith(size: () => number): void {
+    this.revocationCount = size;
   }
 
 }

@@ -1,7 +1,7 @@
 // decide(request): the order of checks, and nothing else. Each stage returns a value (the next
 // input, or a denial with a reason code); the first refusal wins and nothing is forwarded.
 //
-//   target → route → CORS preflight → method → public? → credentials → token → owner
+//   target → route → CORS preflight → method → public? → credentials → token → revoked? → owner
 //
 // The verdict is a value handed to whoever answers or forwards; no stage mutates the request.
 import type { IncomingMessage } from 'node:http';
@@ -10,6 +10,7 @@ import type { Authenticator, Identity } from './authn/index.js';
 import type { CorsPolicy } from './cors/policy.js';
 import { extractBearer } from './credentials/index.js';
 import { checkOwner } from './owner/index.js';
+import type { RevocationList } from './revocation/index.js';
 import type { CompiledRoute, RouteTable } from './route/index.js';
 import { parseRequestTarget, type RequestTarget } from './target/index.js';
 
@@ -23,13 +24,17 @@ export interface PipelineStages {
   readonly routes: RouteTable;
   readonly cors: CorsPolicy;
   readonly authenticator: Authenticator;
+  /** Consulted on every token, cached or not: a revoked token never reaches the owner rule. */
+  readonly revocations: Pick<RevocationList, 'check'>;
 }
 
 const NO_ROUTE: Verdict = { kind: 'deny', denial: deny('no_route') };
 
-export function createPipeline({ routes, cors, authenticator }: PipelineStages) {
-  /** Everything after the token: its identity against the route. */
+export function createPipeline({ routes, cors, authenticator, revocations }: PipelineStages) {
+  /** Everything after the token: is it revoked, then its identity against the route. */
   function authorize(target: RequestTarget, route: CompiledRoute, params: Readonly<Record<string, string>>, identity: Identity, cached: boolean): Verdict {
+    const revoked = revocations.check(identity);
+    if (revoked !== undefined) return { kind: 'deny', denial: revoked, route, identity, tokenCached: cached };
     const owner = checkOwner(route, params, identity.subject);
     if (!owner.ok) return { kind: 'deny', denial: owner, route, identity, tokenCached: cached };
     return { kind: 'forward', target, route, identity, tokenCached: cached };

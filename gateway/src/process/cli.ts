@@ -3,6 +3,7 @@ import { runGateway } from './run.js';
 import { ConfigError } from '../config/index.js';
 import { loadConfig } from '../gateway-config.js';
 import { INIT_USAGE, runInit } from './init/index.js';
+import { ADMIN_API_OFF_NOTE } from '../observe/admin-config.js';
 
 const USAGE = `Usage:
   gateway [--config FILE]        start the gateway (FILE defaults to $GATEWAY_CONFIG, then config/gateway.yaml)
@@ -33,8 +34,9 @@ async function main(argv: string[]): Promise<number> {
 
 function checkConfig(file: string): number {
   try {
-    const { warnings } = loadConfig(file);
+    const { config, warnings } = loadConfig(file);
     for (const warning of warnings) process.stdout.write(`warning: ${warning}\n`);
+    if (config.adminToken === undefined) process.stdout.write(`note: ${ADMIN_API_OFF_NOTE}\n`);
     process.stdout.write(`${file}: OK\n`);
     return 0;
   } catch (error) {

@@ -40,6 +40,8 @@ describe('parseConfig', () => {
       realm: 'gateway',
       workers: 1,
       logLevel: 'info',
+      revocation: { retentionMs: 7 * 24 * 3600_000 },
+      store: {},
     });
   });
 

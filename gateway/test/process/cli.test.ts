@@ -1,9 +1,11 @@
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { hs256Config, testEnv } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
+import { ADMIN_TOKEN, adminEnv, withAdminToken } from '../support/admin-api.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
 import { spawnGateway, writeTempConfig } from '../support/spawn-gateway.js';
 
@@ -21,6 +23,20 @@ describe('gateway --check-config', () => {
   it('exits 0 on a good config', async () => {
     const run = spawnGateway(['--check-config', writeTempConfig(hs256Config(upstream.url))], testEnv);
     expect(await run.exited).toBe(0);
+  });
+
+  it('notes that the admin API for revocations is off without admin.token, and not with it', async () => {
+    const off = spawnGateway(['--check-config', writeTempConfig(hs256Config(upstream.url))], testEnv);
+    const offClosed = once(off.child, 'close'); // after it, stdout is fully read
+    expect(await off.exited).toBe(0);
+    await offClosed;
+    expect(off.lines).toContainEqual({ text: expect.stringMatching(/^note: admin\.token is not set: the admin API for revocations .* is off and answers 404/) });
+    const on = spawnGateway(['--check-config', writeTempConfig(withAdminToken(hs256Config(upstream.url)))], adminEnv);
+    const onClosed = once(on.child, 'close');
+    expect(await on.exited).toBe(0);
+    await onClosed;
+    expect(on.lines.some((l) => String(l['text']).startsWith('note:'))).toBe(false);
+    expect(JSON.stringify(on.lines) + on.stderr()).not.toContain(ADMIN_TOKEN);
   });
 
   it('exits 1 and lists every problem by its key path', async () => {

@@ -61,11 +61,14 @@ export function checkClaims(payload: Readonly<Record<string, unknown>>, rules: C
   if (typeof payload['iat'] === 'number' && payload['iat'] * 1000 > latest) return deny('invalid_token', 'token issued in the future');
   if (exp * 1000 <= nowMs - rules.clockToleranceMs) return deny('token_expired', 'token expired');
   const subject = payload[rules.subjectClaim];
-  // `.` and `..` pass the character rule but are dot segments: never a user id.
-  if (typeof subject !== 'string' || !SUBJECT.test(subject) || subject === '.' || subject === '..') {
-    return deny('invalid_token', 'invalid subject claim');
-  }
+  if (typeof subject !== 'string' || !isAcceptableSubject(subject)) return deny('invalid_token', 'invalid subject claim');
   return { ok: true, subject, expiresAtMs: exp * 1000 };
+}
+
+/** The subject rule, also applied to revocation entries (a sub the gateway never accepts could never match). */
+export function isAcceptableSubject(subject: string): boolean {
+  // `.` and `..` pass the character rule but are dot segments: never a user id.
+  return SUBJECT.test(subject) && subject !== '.' && subject !== '..';
 }
 
 function isNumericDate(value: unknown): value is number {

@@ -5,8 +5,10 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../gateway-config.js';
 import { createUpstream } from '../../proxy/upstream.js';
 import { buildAdminApp } from '../../observe/admin.js';
-import { urlOf } from '../../server.js';
+import { urlOf, type LocalReadiness } from '../../server.js';
+import { createRevocationStore, MemoryRevocationStore } from '../../store/index.js';
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import { serveRevocationsToWorkers } from './revocations.js';
 
 const READINESS_TIMEOUT_MS = 2_000;
 /** A worker that keeps crashing is not restarted forever: the gateway exits instead. */
@@ -21,10 +23,15 @@ export interface Primary {
   readonly failed: Promise<string>;
 }
 
+const NOT_READY: LocalReadiness = { keys: false, revocations: false, store: false };
+
 /**
  * The cluster primary: forks `workers` gateways that share the public port, serves the admin
  * port for all of them (metrics summed by prom-client's aggregator, readiness = every worker
- * has keys and the upstream answers), and replaces a worker that dies unexpectedly.
+ * has keys and its revocations, and the upstream answers), takes the admin API's revocation
+ * writes, and replaces a worker that dies unexpectedly. Without Redis the primary's memory store
+ * is the cluster's one store and workers learn from it over IPC; with Redis, the primary writes
+ * to Redis and every worker follows Redis itself.
  */
 export async function startPrimary(config: GatewayConfig, log: Logger): Promise<Primary> {
   let stopping = false;
@@ -33,13 +40,17 @@ export async function startPrimary(config: GatewayConfig, log: Logger): Promise<
   const restarts: number[] = [];
 
   const listening = new Map<number, string>();
-  const pendingReadiness = new Map<number, (keys: boolean) => void>();
+  const pendingReadiness = new Map<number, (answer: LocalReadiness) => void>();
   let nextRequestId = 0;
 
   cluster.on('message', (_worker: Worker, message: unknown) => {
     if (!isWorkerMessage(message)) return;
-    if (message.type === 'gateway:readiness') pendingReadiness.get(message.requestId)?.(message.keys);
+    if (message.type === 'gateway:readiness') pendingReadiness.get(message.requestId)?.({ keys: message.keys, revocations: message.revocations, store: message.store });
   });
+
+  // Before the first fork: a starting worker asks for the revocations at once.
+  const store = createRevocationStore(config.store, config.revocation.retentionMs, log);
+  const stopServing = store instanceof MemoryRevocationStore ? serveRevocationsToWorkers(store) : () => {};
 
   function fork(): Worker {
     const worker = cluster.fork();
@@ -76,36 +87,48 @@ export async function startPrimary(config: GatewayConfig, log: Logger): Promise<
   } catch (error) {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+    stopServing();
+    await store.close();
     throw error;
   }
 
-  async function everyWorkerHasKeys(): Promise<boolean> {
+  /** Every worker's own checks, all of them true only when every configured worker answers true. */
+  async function everyWorker(): Promise<LocalReadiness> {
     const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
-    if (alive.length < config.workers) return false;
+    if (alive.length < config.workers) return NOT_READY;
     const answers = await Promise.all(
       alive.map(
         (worker) =>
-          new Promise<boolean>((resolve) => {
+          new Promise<LocalReadiness>((resolve) => {
             const requestId = nextRequestId++;
-            const timer = setTimeout(() => finish(false), READINESS_TIMEOUT_MS);
-            function finish(keys: boolean) {
+            const timer = setTimeout(() => finish(NOT_READY), READINESS_TIMEOUT_MS);
+            function finish(answer: LocalReadiness) {
               clearTimeout(timer);
               pendingReadiness.delete(requestId);
-              resolve(keys);
+              resolve(answer);
             }
             pendingReadiness.set(requestId, finish);
             worker.send({ type: 'gateway:readiness?', requestId } satisfies PrimaryMessage);
           }),
       ),
     );
-    return answers.every(Boolean);
+    return {
+      keys: answers.every((a) => a.keys),
+      revocations: answers.every((a) => a.revocations),
+      store: answers.every((a) => a.store),
+    };
   }
 
   const aggregator = new AggregatorRegistry();
   const probe = createUpstream(config.upstream);
   const admin = buildAdminApp(
     { contentType: aggregator.contentType, text: () => aggregator.clusterMetrics() },
-    { keys: everyWorkerHasKeys, upstream: () => probe.reachable() },
+    async () => {
+      const [workers, upstream] = await Promise.all([everyWorker(), probe.reachable()]);
+      // The primary's own store takes the writes: it must be reachable too.
+      return { ...workers, store: workers.store && store.up(), upstream };
+    },
+    config.adminToken !== undefined ? { token: config.adminToken, store, log } : undefined,
   );
   await admin.listen({ host: config.admin.host, port: config.admin.port });
 
@@ -124,7 +147,8 @@ export async function startPrimary(config: GatewayConfig, log: Logger): Promise<
           }),
       );
       await Promise.all(exits);
-      await Promise.allSettled([admin.close(), probe.close()]);
+      stopServing();
+      await Promise.allSettled([admin.close(), probe.close(), store.close()]);
     },
   };
 }
