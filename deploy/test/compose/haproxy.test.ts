@@ -54,10 +54,10 @@ describe('deploy/compose/haproxy.cfg', () => {
     expect(section('resolvers docker')).toContain('parse-resolv-conf');
   });
 
-  it('health-checks GET /readyz on the admin port the gateway config sets', () => {
+  it('health-checks GET /readyz?exclude=store on the admin port the gateway config sets', () => {
     const lines = section('backend gateways');
     expect(lines.find((l) => l.startsWith('server-template '))).toMatch(new RegExp(`\\bport ${config.admin.port}$`));
-    expect(lines).toContain('http-check send meth GET uri /readyz');
+    expect(lines).toContain('http-check send meth GET uri /readyz?exclude=store');
     expect(lines).toContain('http-check expect status 200');
   });
 

@@ -20,7 +20,7 @@ describe('gateway Deployment', () => {
   });
 
   it('probes /readyz and /healthz on the admin port the config listens on', () => {
-    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz?exclude=store');
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     expect(containerPortNumber(container, container.readinessProbe.httpGet.port)).toBe(config.admin.port);
     expect(containerPortNumber(container, container.livenessProbe.httpGet.port)).toBe(config.admin.port);

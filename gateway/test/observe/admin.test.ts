@@ -2,7 +2,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildAdminApp, type MetricsSource, type Readiness } from '../../src/observe/admin.js';
+import { buildAdminApp, type MetricsSource, type ReadinessChecks } from '../../src/observe/admin.js';
 
 const METRICS: MetricsSource = { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: async () => '# HELP x y\nx 1\n' };
 
@@ -11,8 +11,15 @@ afterEach(async () => {
   await Promise.all(built.splice(0).map((app) => app.close()));
 });
 
-function admin(readiness: Partial<Readiness> = {}, metrics: MetricsSource = METRICS): FastifyInstance {
-  const app = buildAdminApp(metrics, { keys: () => true, upstream: async () => true, ...readiness });
+type Probe = () => boolean | Promise<boolean>;
+type Readiness = Partial<Record<keyof ReadinessChecks, Probe>>;
+const READY: Record<keyof ReadinessChecks, Probe> = { keys: () => true, upstream: async () => true, revocations: () => true, store: () => true };
+
+function admin(readiness: Readiness = {}, metrics: MetricsSource = METRICS): FastifyInstance {
+  const probes = { ...READY, ...readiness };
+  const app = buildAdminApp(metrics, async () => ({
+    keys: await probes.keys(), upstream: await probes.upstream(), revocations: await probes.revocations(), store: await probes.store(),
+  }));
   built.push(app);
   return app;
 }
@@ -29,12 +36,12 @@ describe('the admin app', () => {
     for (const keys of [() => true, async () => true]) {
       const res = await admin({ keys }).inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ ready: true, checks: { keys: true, upstream: true } });
+      expect(res.json()).toEqual({ ready: true, checks: { keys: true, upstream: true, revocations: true, store: true } });
     }
   });
 
   it('/readyz is 503 naming the failing check when keys or upstream are not ready', async () => {
-    const cases: Array<[Partial<Readiness>, { keys: boolean; upstream: boolean }]> = [
+    const cases: Array<[Readiness, { keys: boolean; upstream: boolean }]> = [
       [{ keys: () => false }, { keys: false, upstream: true }],
       [{ keys: async () => false }, { keys: false, upstream: true }],
       [{ upstream: async () => false }, { keys: true, upstream: false }],
@@ -43,7 +50,7 @@ describe('the admin app', () => {
     for (const [readiness, checks] of cases) {
       const res = await admin(readiness).inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode, JSON.stringify(checks)).toBe(503);
-      expect(res.json()).toEqual({ ready: false, checks });
+      expect(res.json()).toEqual({ ready: false, checks: { ...checks, revocations: true, store: true } });
     }
   });
 
