@@ -7,7 +7,7 @@ import { buildIssuers } from './issuers.js';
 import type { FetchResult } from './key-set.js';
 import { TokenCache } from './token-cache.js';
 import type { VerifyResult } from './identity.js';
-import { createVerify } from './verify.js';
+import { createVerify, type Verify } from './verify.js';
 
 export type { Identity, VerifyResult } from './identity.js';
 export type { FetchJwks } from './fetch-jwks.js';
@@ -21,8 +21,8 @@ export interface AuthnEvents {
 }
 
 export interface Authenticator {
-  /** Never throws, never rejects. Reasons: invalid_token, token_expired, keys_unavailable. */
-  verify(token: string): Promise<VerifyResult>;
+  /** Never throws, never rejects. Reasons: invalid_token, token_expired, keys_unavailable. A trace (explain) hears each step. */
+  readonly verify: Verify;
   /** First key fetch of every JWKS issuer, in parallel; resolves when all settled. Never rejects. */
   start(): Promise<void>;
   /** Every JWKS issuer currently has usable keys. */
@@ -30,6 +30,9 @@ export interface Authenticator {
   /** Stops background refreshes and aborts fetches in flight. */
   close(): void;
 }
+
+/** What the pipeline needs of authentication. */
+export type Verifier = Pick<Authenticator, 'verify'>;
 
 export interface AuthnDeps {
   /** Milliseconds since the epoch (tests move time without sleeping). */
