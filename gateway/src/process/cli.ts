@@ -4,14 +4,17 @@ import { ConfigError } from '../config/index.js';
 import { loadConfig } from '../gateway-config.js';
 
 const USAGE = `Usage:
-  gateway [--config FILE]        start the gateway (FILE defaults to $GATEWAY_CONFIG, then config/gateway.yaml)
+  gateway [--config FILE] [--watch]
+      start the gateway (FILE defaults to $GATEWAY_CONFIG, then config/gateway.yaml).
+      SIGHUP reloads FILE; --watch also reloads it when it changes. A reload that fails
+      (any problem, or a change to listen, admin, workers or store) keeps the running config.
   gateway --check-config FILE    validate FILE, list every problem by its key path, exit 0 or 1
   gateway --help`;
 
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'check-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    args = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'check-config': { type: 'string' }, watch: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -23,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
   const check = args.values['check-config'];
   if (check !== undefined) return checkConfig(check);
   const file = args.values.config ?? process.env['GATEWAY_CONFIG'] ?? 'config/gateway.yaml';
-  return runGateway(file);
+  return runGateway(file, { watch: args.values.watch ?? false });
 }
 
 function checkConfig(file: string): number {

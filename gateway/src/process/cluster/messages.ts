@@ -1,12 +1,36 @@
 // What the primary and its workers tell each other over the cluster IPC channel.
+import type { ConfigProblem } from '../../config/types.js';
 
 export type WorkerMessage =
   | { readonly type: 'gateway:listening'; readonly url: string }
   | { readonly type: 'gateway:readiness'; readonly requestId: number; readonly keys: boolean }
-  | { readonly type: 'gateway:failed'; readonly message: string };
+  | { readonly type: 'gateway:failed'; readonly message: string }
+  /** A starting worker asks for the config text the primary validated (it never reads the file itself). */
+  | { readonly type: 'gateway:config?' }
+  | ({ readonly type: 'gateway:reload-prepared'; readonly id: number } & ({ readonly ok: true; readonly hash: string } | { readonly ok: false; readonly problems: readonly ConfigProblem[] }))
+  | { readonly type: 'gateway:reload-committed'; readonly id: number; readonly ok: boolean; readonly hash: string };
 
-export type PrimaryMessage = { readonly type: 'gateway:readiness?'; readonly requestId: number };
+export type PrimaryMessage =
+  | { readonly type: 'gateway:readiness?'; readonly requestId: number }
+  | { readonly type: 'gateway:config'; readonly text: string }
+  /** Build the new state beside the running one (fetching new issuers' keys), answer, and wait. */
+  | { readonly type: 'gateway:reload-prepare'; readonly id: number; readonly text: string }
+  /** Every worker prepared: swap now. */
+  | { readonly type: 'gateway:reload-commit'; readonly id: number }
+  /** Some worker could not: drop what was prepared. */
+  | { readonly type: 'gateway:reload-abort'; readonly id: number };
+
+/** Set on the workers the primary forks, so a gateway run under someone else's cluster (pm2) is not mistaken for one. */
+export const WORKER_ENV = 'GATEWAY_CLUSTER_WORKER';
+
+function isGatewayMessage(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string' && (message as { type: string }).type.startsWith('gateway:');
+}
 
 export function isWorkerMessage(message: unknown): message is WorkerMessage {
-  return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string' && (message as { type: string }).type.startsWith('gateway:');
+  return isGatewayMessage(message);
+}
+
+export function isPrimaryMessage(message: unknown): message is PrimaryMessage {
+  return isGatewayMessage(message);
 }
