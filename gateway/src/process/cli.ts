@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runGateway } from './run.js';
 import { ConfigError } from '../config/index.js';
 import { loadConfig } from '../gateway-config.js';
+import { EXPLAIN_USAGE, runExplain } from './explain/index.js';
 
 const USAGE = `Usage:
   gateway [--config FILE] [--watch]
@@ -9,9 +10,17 @@ const USAGE = `Usage:
       SIGHUP reloads FILE; --watch also reloads it when it changes. A reload that fails
       (any problem, or a change to listen, admin, workers or store) keeps the running config.
   gateway --check-config FILE    validate FILE, list every problem by its key path, exit 0 or 1
+${EXPLAIN_USAGE}
   gateway --help`;
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'explain') {
+    return runExplain(argv.slice(1), {
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+      stdin: readStdin,
+    });
+  }
   let args;
   try {
     args = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'check-config': { type: 'string' }, watch: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
@@ -44,6 +53,12 @@ function checkConfig(file: string): number {
     process.stderr.write(`${file}: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 main(process.argv.slice(2)).then(
