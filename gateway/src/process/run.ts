@@ -10,6 +10,7 @@ import { parseConfig, readConfigFile, type GatewayConfig, type LoadedConfig } fr
 import type { ConfigMetrics } from '../observe/config-metrics.js';
 import { createLogger } from '../observe/logger.js';
 import { startGateway } from '../server.js';
+import { configHash } from '../serving/config-hash.js';
 
 export interface RunOptions {
   /** Reload when the config file changes, not only on SIGHUP. */
@@ -75,7 +76,7 @@ async function runPrimary(config: GatewayConfig, text: string, log: Logger, setu
     early.release();
     return cannotStart(log, error);
   }
-  lifecycle(log, config.logLevel).info({ url: primary.url, admin_url: primary.adminUrl, workers: config.workers }, 'listening');
+  lifecycle(log, config.logLevel).info({ url: primary.url, admin_url: primary.adminUrl, workers: config.workers, config_hash: configHash(config) }, 'listening');
   const triggers = reloadOn(setup, log, primary.configMetrics, primary.reload, () => primary.config, early.hangup());
   const stopped = untilSignal(log, () => primary.config, () => (triggers.close(), primary.stop()), () => {}, false, early);
   const gaveUp = primary.failed.then(async (reason) => {
