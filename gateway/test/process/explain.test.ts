@@ -181,6 +181,7 @@ describe('gateway explain: bad arguments exit 2', () => {
     expect(broken.stderr()).toContain('invalid config');
     const help = spawnGateway(['--help']);
     expect(await help.exited).toBe(0);
+    expect(help.lines.map((l) => l['text']).join('\n')).toMatch(/gateway explain \[--config FILE\] METHOD PATH[\s\S]*--watch|--watch[\s\S]*gateway explain/);
   });
 });
 

@@ -24,6 +24,10 @@ export interface ExplainIo {
 
 /** Exit code: 0 forwarded or answered as a preflight, 1 refused, 2 bad arguments (or a config that does not load). */
 export async function runExplain(argv: readonly string[], io: ExplainIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(`Usage:\n${EXPLAIN_USAGE}\n`);
+    return 0;
+  }
   const parsed = parseExplainArgs(argv, env);
   if (!parsed.ok) {
     io.err(`gateway explain: ${parsed.message}\nUsage:\n${EXPLAIN_USAGE}\n`);
