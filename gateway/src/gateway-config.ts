@@ -169,13 +169,16 @@ export function parseConfig(yamlText: string, env: Env): LoadedConfig {
 
 /** Reads the file from disk; every failure, the file's included, is a ConfigError. */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  let text: string;
+  return parseConfig(readConfigFile(file), env);
+}
+
+/** The file's text; a file that cannot be read is a ConfigError like any other problem. */
+export function readConfigFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
     throw new ConfigError([{ path: FILE_PATH, message: `cannot read ${file}: ${why}` }]);
   }
-  return parseConfig(text, env);
 }

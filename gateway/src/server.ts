@@ -1,23 +1,23 @@
 // Wires the stages into the listener: fastify's onRequest hook runs the pipeline, then either the
 // responder answers (refusal, preflight) or the proxy forwards; the outcome value is observed once.
+// What a request is handled with is one immutable state (serving/state.ts) read once per request,
+// so a reload swaps it without touching requests in flight.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { deny, type Denial } from './errors/reasons.js';
-import { createResponder } from './errors/respond.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { buildAdminApp } from './observe/admin.js';
 import { createAccessLog } from './observe/request-log.js';
 import { GatewayMetrics } from './observe/metrics.js';
 import { createObserver, UNMATCHED_ROUTE, type Outcome } from './observe/outcome.js';
-import { createAuthenticator, type Authenticator } from './pipeline/authn/index.js';
-import { createCorsPolicy } from './pipeline/cors/policy.js';
-import { createPipeline, type Verdict } from './pipeline/index.js';
-import { createForward } from './proxy/proxy.js';
-import { createUpstream } from './proxy/upstream.js';
+import type { Authenticator } from './pipeline/authn/index.js';
+import type { Verdict } from './pipeline/index.js';
 import { setUpRevocations } from './revocations.js';
+import { ServingHolder, type PrepareResult } from './serving/holder.js';
+import type { ServingState } from './serving/state.js';
 import type { RevocationSource } from './store/index.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -45,42 +45,57 @@ export interface LocalReadiness {
 export interface Gateway {
   readonly app: FastifyInstance;
   readonly admin: FastifyInstance;
+  /** The running config's authenticator (a reload may replace it). */
   readonly authenticator: Authenticator;
+  /** The running config and its hash. */
+  readonly config: GatewayConfig;
+  readonly configHash: string;
   readonly metrics: GatewayMetrics;
   localReadiness(): LocalReadiness;
   /** Fetches every JWKS issuer's keys and loads every revocation once; never rejects (a failure leaves /readyz false). */
   start(): Promise<void>;
+  /** A reload, first half: builds (and fetches the new keys of) `config` beside the running one. */
+  prepareReload(config: GatewayConfig): Promise<PrepareResult>;
   close(): Promise<void>;
 }
 
 export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway {
   const log = deps.logger;
   const metrics = deps.metrics ?? new GatewayMetrics();
-  const authenticator = createAuthenticator(config.auth, {
-    keyFetch: (issuer, result) => {
+  const authnEvents = {
+    keyFetch: (issuer: string, result: string) => {
       metrics.keyFetch(issuer, result);
       if (result !== 'success') log.warn({ issuer, result }, 'key set fetch failed');
     },
-    keysChanged: (issuer) => log.info({ issuer }, 'key set changed'),
-  });
-  const cors = createCorsPolicy(config.cors);
+    keysChanged: (issuer: string) => log.info({ issuer }, 'key set changed'),
+  };
+  // Revocations belong to the process, not to one config: the store is a restart key.
   const revocations = setUpRevocations(config, { log, metrics, source: deps.revocationSource });
-  const decide = createPipeline({ routes: config.routeTable, cors, authenticator, revocations: revocations.list });
-  const upstream = createUpstream(config.upstream);
-  const respond = createResponder(config.realm, cors);
-  const forward = createForward(config, upstream, respond);
+  const serving = new ServingHolder(config, { authnEvents, revocations: revocations.list }, (next) => {
+    // Node's own limits live on the listener, outside the state: they apply to new requests.
+    app.server.headersTimeout = next.limits.headerTimeoutMs;
+    app.server.requestTimeout = next.limits.requestTimeoutMs;
+    log.level = next.logLevel;
+  });
   const observe = createObserver(metrics, createAccessLog(log));
 
-  /** Answers or forwards one decided request; resolves with its outcome once the answer is complete. */
-  async function serve(req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict): Promise<Outcome> {
+  /**
+   * Answers or forwards one decided request with the state it was decided under (held by the
+   * caller, released here); resolves with its outcome once the answer is complete.
+   */
+  async function serve(state: ServingState, req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict): Promise<Outcome> {
     let status: number;
     let upstreamMs: number | undefined;
     let reason = verdict.kind === 'deny' ? verdict.denial.reason : undefined;
-    if (verdict.kind === 'deny') status = respond.deny(req, res, requestId, verdict.denial, { route: verdict.route });
-    else if (verdict.kind === 'preflight') status = respond.preflight(req, res, requestId, verdict.route);
-    else {
-      const result = await forward(req, res, requestId, verdict);
-      ({ status, upstreamMs, reason } = result);
+    try {
+      if (verdict.kind === 'deny') status = state.respond.deny(req, res, requestId, verdict.denial, { route: verdict.route });
+      else if (verdict.kind === 'preflight') status = state.respond.preflight(req, res, requestId, verdict.route);
+      else {
+        const result = await state.forward(req, res, requestId, verdict);
+        ({ status, upstreamMs, reason } = result);
+      }
+    } finally {
+      state.release();
     }
     const identity = verdict.kind === 'preflight' ? undefined : verdict.identity;
     const tokenCached = verdict.kind === 'preflight' ? undefined : verdict.tokenCached;
@@ -100,7 +115,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   /** A refusal decided outside the pipeline (a URL the router cannot take, an unexpected error). */
   function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, denial: Denial): void {
     if (res.headersSent || res.destroyed) return;
-    void serve(req, res, requestId, startedAt, { kind: 'deny', denial }).then(observe);
+    void serve(serving.hold(), req, res, requestId, startedAt, { kind: 'deny', denial }).then(observe);
   }
 
   // Typed as a plain FastifyInstance: our pino Logger is richer than FastifyBaseLogger, which only confuses generics.
@@ -158,9 +173,16 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   // which refuses media types the upstream may accept) never see a request the gateway passes on.
   app.addHook('onRequest', async (request, reply) => {
     const startedAt = performance.now();
-    const verdict = await decide(request.raw);
+    const state = serving.hold();
+    let verdict: Verdict;
+    try {
+      verdict = await state.decide(request.raw);
+    } catch (error) {
+      state.release();
+      throw error;
+    }
     reply.hijack();
-    serve(request.raw, reply.raw, request.id, startedAt, verdict).then(observe, (error: unknown) => {
+    serve(state, request.raw, reply.raw, request.id, startedAt, verdict).then(observe, (error: unknown) => {
       log.error({ err: error, request_id: request.id }, 'unexpected error');
       refuse(request.raw, reply.raw, request.id, startedAt, deny('internal_error'));
     });
@@ -172,10 +194,10 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     refuse(request.raw, reply.raw, request.id, performance.now(), deny('internal_error'));
   });
 
-  const localReadiness = (): LocalReadiness => ({ keys: authenticator.ready(), revocations: revocations.loaded(), store: revocations.storeUp() });
+  const localReadiness = (): LocalReadiness => ({ keys: serving.current.authenticator.ready(), revocations: revocations.loaded(), store: revocations.storeUp() });
   const admin = buildAdminApp(
     { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },
-    async () => ({ ...localReadiness(), upstream: await upstream.reachable() }),
+    async () => ({ ...localReadiness(), upstream: await serving.current.upstream.reachable() }),
     // Only a gateway that owns its store takes admin writes (a cluster's primary takes them for its workers).
     revocations.ownStore && config.adminToken !== undefined && deps.adminListener !== false ? { token: config.adminToken, store: revocations.ownStore, log } : undefined,
   );
@@ -183,16 +205,24 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   return {
     app,
     admin,
-    authenticator,
+    get authenticator() {
+      return serving.current.authenticator;
+    },
+    get config() {
+      return serving.current.config;
+    },
+    get configHash() {
+      return serving.current.hash;
+    },
     metrics,
     localReadiness,
     async start() {
-      await Promise.all([authenticator.start(), revocations.start()]);
+      await Promise.all([serving.current.authenticator.start(), revocations.start()]);
     },
+    prepareReload: (next) => serving.prepare(next),
     async close() {
       await app.close();
-      await Promise.allSettled([admin.close(), upstream.close()]);
-      authenticator.close();
+      await Promise.allSettled([admin.close(), serving.close()]);
       await revocations.close();
     },
   };

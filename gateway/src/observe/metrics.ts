@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ConfigMetrics } from './config-metrics.js';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -27,8 +28,12 @@ export class GatewayMetrics {
   private readonly tokenHits = this.tokenCache.labels('hit');
   private readonly tokenMisses = this.tokenCache.labels('miss');
 
-  constructor(options: { defaultMetrics?: boolean } = {}) {
+  /** Absent in a cluster worker: the primary, which coordinates reloads, exports them. */
+  readonly config: ConfigMetrics | undefined;
+
+  constructor(options: { defaultMetrics?: boolean; configMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gateway_process_' });
+    this.config = options.configMetrics ?? true ? new ConfigMetrics(this.registry) : undefined;
   }
 
   // Label children resolved once per label set: prom-client hashes the labels on every

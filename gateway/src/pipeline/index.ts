@@ -4,15 +4,18 @@
 //   target → route → CORS preflight → method → public? → credentials → token → revoked? → owner
 //
 // The verdict is a value handed to whoever answers or forwards; no stage mutates the request.
+// `gateway explain` passes a trace and prints what each stage reported (trace.ts); the live
+// path passes none, and a report then costs one `undefined` check.
 import type { IncomingMessage } from 'node:http';
 import { deny, type Denial } from '../errors/reasons.js';
-import type { Authenticator, Identity } from './authn/index.js';
+import type { Identity, Verifier } from './authn/index.js';
 import type { CorsPolicy } from './cors/policy.js';
 import { extractBearer } from './credentials/index.js';
 import { checkOwner } from './owner/index.js';
 import type { RevocationList } from './revocation/index.js';
 import type { CompiledRoute, RouteTable } from './route/index.js';
 import { parseRequestTarget, type RequestTarget } from './target/index.js';
+import { passedBy, refusedBy, type Trace } from './trace.js';
 
 /** What the gateway decided about one request, before anything reaches the upstream. */
 export type Verdict =
@@ -23,41 +26,50 @@ export type Verdict =
 export interface PipelineStages {
   readonly routes: RouteTable;
   readonly cors: CorsPolicy;
-  readonly authenticator: Authenticator;
+  readonly authenticator: Verifier;
   /** Consulted on every token, cached or not: a revoked token never reaches the owner rule. */
-  readonly revocations: Pick<RevocationList, 'check'>;
+  readonly revocations: Pick<RevocationList, 'check'> & { /** What a trace says when nothing is revoked (explain has no live list). */ readonly passDetail?: string };
 }
 
-const NO_ROUTE: Verdict = { kind: 'deny', denial: deny('no_route') };
+const NO_ROUTE = { kind: 'deny', denial: deny('no_route') } as const satisfies Verdict;
 
 export function createPipeline({ routes, cors, authenticator, revocations }: PipelineStages) {
   /** Everything after the token: is it revoked, then its identity against the route. */
-  function authorize(target: RequestTarget, route: CompiledRoute, params: Readonly<Record<string, string>>, identity: Identity, cached: boolean): Verdict {
+  function authorize(target: RequestTarget, route: CompiledRoute, params: Readonly<Record<string, string>>, identity: Identity, cached: boolean, trace: Trace | undefined): Verdict {
     const revoked = revocations.check(identity);
-    if (revoked !== undefined) return { kind: 'deny', denial: revoked, route, identity, tokenCached: cached };
+    if (revoked !== undefined) return refusedBy(trace, 'revocation', { kind: 'deny', denial: revoked, route, identity, tokenCached: cached });
+    trace?.({ step: 'revocation', ok: true, detail: revocations.passDetail ?? 'no revocation covers this token' });
     const owner = checkOwner(route, params, identity.subject);
-    if (!owner.ok) return { kind: 'deny', denial: owner, route, identity, tokenCached: cached };
+    if (!owner.ok) return refusedBy(trace, 'owner', { kind: 'deny', denial: owner, route, identity, tokenCached: cached });
+    trace?.({ step: 'owner', ok: true, detail: route.owner === undefined ? 'the route has no owner rule' : `path ${route.owner} equals the subject` });
     return { kind: 'forward', target, route, identity, tokenCached: cached };
   }
 
-  return async function decide(req: IncomingMessage): Promise<Verdict> {
+  return async function decide(req: IncomingMessage, trace?: Trace): Promise<Verdict> {
     const parsed = parseRequestTarget(req.url ?? '');
-    if (!parsed.ok) return { kind: 'deny', denial: parsed };
+    if (!parsed.ok) return refusedBy(trace, 'target', { kind: 'deny', denial: parsed });
     const { target } = parsed;
+    trace?.({ step: 'target', ok: true, detail: `canonical path ${target.path}`, data: { segments: target.segments, query: target.query } });
 
     const found = routes.find(target.segments);
-    if (found === undefined) return NO_ROUTE;
+    if (found === undefined) return refusedBy(trace, 'route', NO_ROUTE);
     const { route, params } = found;
+    trace?.({ step: 'route', ok: true, detail: route.template, data: { params: { ...params }, route } });
     const method = req.method ?? '';
-    if (cors.isPreflight(method, req.headers)) return { kind: 'preflight', route };
-    if (!route.methods.has(method)) return { kind: 'deny', denial: route.methodNotAllowed, route };
-    if (route.public) return { kind: 'forward', target, route };
+    if (cors.isPreflight(method, req.headers)) return passedBy(trace, 'preflight', 'a CORS preflight: the gateway answers it', { kind: 'preflight', route });
+    trace?.({ step: 'preflight', ok: true, detail: 'not a CORS preflight' });
+    if (!route.methods.has(method)) return refusedBy(trace, 'method', { kind: 'deny', denial: route.methodNotAllowed, route });
+    trace?.({ step: 'method', ok: true, detail: `${method} is allowed (${route.allow.join(', ')})` });
+    if (route.public) return passedBy(trace, 'public', 'a public route: no token needed, no identity headers', { kind: 'forward', target, route });
+    trace?.({ step: 'public', ok: true, detail: 'a protected route: a token is needed' });
 
     const bearer = extractBearer(req.rawHeaders, target.query);
-    if (!bearer.ok) return { kind: 'deny', denial: bearer, route };
-    const verified = await authenticator.verify(bearer.token);
-    if (!verified.ok) return { kind: 'deny', denial: verified, route };
-    return authorize(target, route, params, verified.identity, verified.cached);
+    if (!bearer.ok) return refusedBy(trace, 'credentials', { kind: 'deny', denial: bearer, route });
+    trace?.({ step: 'credentials', ok: true, detail: `one Bearer token (${Buffer.byteLength(bearer.token)} bytes)` });
+    const verified = await authenticator.verify(bearer.token, trace);
+    if (!verified.ok) return refusedBy(trace, 'token', { kind: 'deny', denial: verified, route });
+    trace?.({ step: 'token', ok: true, detail: `verified by issuer ${verified.identity.issuer}, subject ${verified.identity.subject}`, data: { claims: verified.identity.claims } });
+    return authorize(target, route, params, verified.identity, verified.cached, trace);
   };
 }
 

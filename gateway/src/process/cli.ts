@@ -4,10 +4,15 @@ import { ConfigError } from '../config/index.js';
 import { loadConfig } from '../gateway-config.js';
 import { INIT_USAGE, runInit } from './init/index.js';
 import { ADMIN_API_OFF_NOTE } from '../observe/admin-config.js';
+import { EXPLAIN_USAGE, runExplain } from './explain/index.js';
 
 const USAGE = `Usage:
-  gateway [--config FILE]        start the gateway (FILE defaults to $GATEWAY_CONFIG, then config/gateway.yaml)
+  gateway [--config FILE] [--watch]
+      start the gateway (FILE defaults to $GATEWAY_CONFIG, then config/gateway.yaml).
+      SIGHUP reloads FILE; --watch also reloads it when it changes. A reload that fails
+      (any problem, or a change to listen, admin, workers, store or revocation) keeps the running config.
   gateway --check-config FILE    validate FILE, list every problem by its key path, exit 0 or 1
+${EXPLAIN_USAGE}
   gateway init --openapi URL|FILE [options]   write a gateway config from an OpenAPI 3.x document
   gateway --help
 
@@ -15,9 +20,16 @@ ${INIT_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'init') return runInit(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
+  if (argv[0] === 'explain') {
+    return runExplain(argv.slice(1), {
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+      stdin: readStdin,
+    });
+  }
   let args;
   try {
-    args = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'check-config': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    args = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, 'check-config': { type: 'string' }, watch: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -29,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   const check = args.values['check-config'];
   if (check !== undefined) return checkConfig(check);
   const file = args.values.config ?? process.env['GATEWAY_CONFIG'] ?? 'config/gateway.yaml';
-  return runGateway(file);
+  return runGateway(file, { watch: args.values.watch ?? false });
 }
 
 function checkConfig(file: string): number {
@@ -48,6 +60,12 @@ function checkConfig(file: string): number {
     process.stderr.write(`${file}: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 main(process.argv.slice(2)).then(

@@ -7,13 +7,9 @@ import type { GatewayConfig } from '../gateway-config.js';
 import type { Identity } from '../pipeline/authn/index.js';
 import type { RequestTarget } from '../pipeline/target/index.js';
 import { clientOrigin } from './client-origin.js';
-import { createPeerTrust } from './client-address.js';
-import { identityHeaderValues } from './identity-headers.js';
-import { buildUpstreamHeaders, type UpstreamHeaderPolicy } from './request-headers.js';
+import { createOutgoingHeaders } from './outgoing-headers.js';
 import { buildClientHeaders } from './response-headers.js';
 import type { Upstream } from './upstream.js';
-
-const ALWAYS_STRIPPED_IDENTITY = ['x-user-id', 'x-user-email'];
 
 /** How a forwarded request ended, for the outcome. */
 export interface ForwardResult {
@@ -33,18 +29,10 @@ export type Forward = (req: IncomingMessage, res: ServerResponse, requestId: str
 
 export function createForward(config: GatewayConfig, upstream: Upstream, respond: Responder): Forward {
   const upstreamOrigin = new URL(config.upstream.url).origin;
-  const peerTrusted = createPeerTrust(config.trustProxy);
-  const headerPolicy: UpstreamHeaderPolicy = {
-    // The default names are stripped even when the config sets other headers (or none): an
-    // upstream written for the defaults must never see a client's own X-User-Id.
-    identityHeaders: new Set([...ALWAYS_STRIPPED_IDENTITY, ...config.identityHeaders.map(([header]) => header)]),
-    forwardAuthorization: config.forwardAuthorization,
-  };
+  const outgoingHeaders = createOutgoingHeaders(config);
 
   return async function forward(req, res, requestId, { target, identity }) {
-    const trusted = peerTrusted(req.socket.remoteAddress);
-    const injected = identity ? identityHeaderValues(config.identityHeaders, identity) : [];
-    const headers = buildUpstreamHeaders(req, headerPolicy, { requestId, identity: injected, peerTrusted: trusted, protocol: 'http' });
+    const { headers, trusted } = outgoingHeaders(req, requestId, identity);
     const cors = respond.corsHeaders(req);
     const outcome = await upstream.forward(req, res, {
       pathAndQuery: target.path + target.query,

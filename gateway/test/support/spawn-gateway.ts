@@ -13,6 +13,8 @@ export interface SpawnedGateway {
   stderr(): string;
   /** Resolves with the first stdout line that matches; rejects if the process exits first. */
   waitForLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  /** Like waitForLine, but only lines printed after this call count. */
+  nextLine(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   /** Resolves with the exit code. */
   readonly exited: Promise<number | null>;
 }
@@ -47,11 +49,15 @@ export function spawnGateway(args: string[], env: Record<string, string> = {}): 
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
+  const gateway: SpawnedGateway = {
     child,
     lines,
     stderr: () => stderr,
     exited,
+    nextLine(match) {
+      const from = lines.length;
+      return gateway.waitForLine((line) => lines.indexOf(line) >= from && match(line));
+    },
     waitForLine(match) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -67,4 +73,5 @@ export function spawnGateway(args: string[], env: Record<string, string> = {}): 
       });
     },
   };
+  return gateway;
 }

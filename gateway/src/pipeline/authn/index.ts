@@ -3,11 +3,11 @@
 
 import type { AuthConfig } from '../../config/types.js';
 import { fetchJwksOverHttp, type FetchJwks } from './fetch-jwks.js';
-import { buildIssuers } from './issuers.js';
+import { buildIssuers, type IssuerVerifier } from './issuers.js';
 import type { FetchResult } from './key-set.js';
 import { TokenCache } from './token-cache.js';
 import type { VerifyResult } from './identity.js';
-import { createVerify } from './verify.js';
+import { createVerify, type Verify } from './verify.js';
 
 export type { Identity, VerifyResult } from './identity.js';
 export type { FetchJwks } from './fetch-jwks.js';
@@ -21,21 +21,37 @@ export interface AuthnEvents {
 }
 
 export interface Authenticator {
-  /** Never throws, never rejects. Reasons: invalid_token, token_expired, keys_unavailable. */
-  verify(token: string): Promise<VerifyResult>;
-  /** First key fetch of every JWKS issuer, in parallel; resolves when all settled. Never rejects. */
-  start(): Promise<void>;
+  /** Never throws, never rejects. Reasons: invalid_token, token_expired, keys_unavailable. A trace (explain) hears each step. */
+  readonly verify: Verify;
+  /**
+   * First key fetch of every JWKS issuer this authenticator created (adopted ones are already
+   * running), in parallel; resolves when all settled, with the names of those left without keys.
+   * Never rejects.
+   */
+  start(): Promise<readonly string[]>;
   /** Every JWKS issuer currently has usable keys. */
   ready(): boolean;
-  /** Stops background refreshes and aborts fetches in flight. */
-  close(): void;
+  /** Every issuer, in config order: what a successor built by a reload may adopt. */
+  readonly issuers: readonly IssuerVerifier[];
+  /** Stops background refreshes and aborts fetches in flight, except of the key sets `successor` adopted. */
+  close(successor?: Authenticator): void;
 }
+
+/** What the pipeline needs of authentication. */
+export type Verifier = Pick<Authenticator, 'verify'>;
 
 export interface AuthnDeps {
   /** Milliseconds since the epoch (tests move time without sleeping). */
   readonly now?: () => number;
   /** Fetch and parse one JWKS document (tests replace the network). */
   readonly fetchJwks?: FetchJwks;
+  /**
+   * A reload's predecessor: its verifiers for issuers whose settings are unchanged are reused,
+   * key sets and all (no refetch). The verified-token cache is new: the issuers around it
+   * changed. A reused key set still clears its first owner's cache on a key change; entries in
+   * this one are bound to the key generation that verified them, so they lapse all the same.
+   */
+  readonly adopt?: Authenticator;
 }
 
 /** Throws only on a config that can never verify anything (short secret, no usable algorithm). */
@@ -51,8 +67,10 @@ export function createAuthenticator(auth: AuthConfig, events: AuthnEvents = {}, 
       cache.clear();
       quietly(() => events.keysChanged?.(issuer));
     },
-  });
+  }, deps.adopt?.issuers);
+  const adopted = new Set(deps.adopt?.issuers ?? []);
   const keySets = issuers.flatMap((issuer) => (issuer.keySet === undefined ? [] : [issuer.keySet]));
+  const created = issuers.filter((issuer) => issuer.keySet !== undefined && !adopted.has(issuer));
   const verify = createVerify({
     issuers,
     rules: { subjectClaim: auth.subjectClaim, clockToleranceMs: auth.clockToleranceMs },
@@ -61,12 +79,15 @@ export function createAuthenticator(auth: AuthConfig, events: AuthnEvents = {}, 
   });
   return {
     verify,
+    issuers,
     async start() {
-      await Promise.allSettled(keySets.map((keySet) => keySet.start()));
+      await Promise.allSettled(created.map((issuer) => issuer.keySet!.start()));
+      return created.filter((issuer) => !issuer.keySet!.hasKeys()).map((issuer) => issuer.name);
     },
     ready: () => keySets.every((keySet) => keySet.hasKeys()),
-    close() {
-      for (const keySet of keySets) keySet.close();
+    close(successor) {
+      const kept = new Set(successor?.issuers ?? []);
+      for (const issuer of issuers) if (!kept.has(issuer)) issuer.keySet?.close();
     },
   };
 }

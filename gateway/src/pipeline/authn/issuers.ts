@@ -1,6 +1,7 @@
 // Issuer verifiers built once from config: each knows its algorithms, its expected iss/aud,
 // and where its keys come from. A shared secret is imported once per HMAC algorithm; a JWKS
-// issuer gets a key-set manager.
+// issuer gets a key-set manager. A config reload adopts the verifiers (key sets included) of
+// issuers whose settings did not change, so their keys are neither refetched nor dropped.
 
 import type { CryptoKey } from 'jose';
 import type { AuthConfig, IssuerConfig } from '../../config/types.js';
@@ -20,6 +21,8 @@ export interface IssuerVerifier {
   keysFor(alg: string, kid: unknown): Promise<readonly CryptoKey[] | 'unavailable'>;
   /** Changes whenever the issuer's keys change (a shared secret never does). */
   generation(): number;
+  /** Equal for two issuers whose every setting (key source and key-set timings included) is equal: a reload may reuse this verifier. */
+  readonly settings: string;
 }
 
 export interface IssuerDeps {
@@ -29,12 +32,22 @@ export interface IssuerDeps {
   readonly onChange: (issuer: string) => void;
 }
 
-export function buildIssuers(auth: AuthConfig, deps: IssuerDeps): IssuerVerifier[] {
-  return auth.issuers.map((issuer) =>
-    issuer.keySource.kind === 'secret'
-      ? secretIssuer(issuer, issuer.keySource.secret)
-      : jwksIssuer(issuer, issuer.keySource.jwksUrl, auth, deps),
-  );
+/** `adopt`: verifiers of a previous config; one with the same settings is reused as it is. */
+export function buildIssuers(auth: AuthConfig, deps: IssuerDeps, adopt: readonly IssuerVerifier[] = []): IssuerVerifier[] {
+  return auth.issuers.map((issuer) => {
+    const settings = settingsOf(issuer, auth);
+    const reusable = adopt.find((previous) => previous.settings === settings);
+    if (reusable !== undefined) return reusable;
+    return issuer.keySource.kind === 'secret'
+      ? secretIssuer(issuer, issuer.keySource.secret, settings)
+      : jwksIssuer(issuer, issuer.keySource.jwksUrl, auth, deps, settings);
+  });
+}
+
+/** Everything a verifier is built from; in memory only (it holds the secret), never logged. */
+function settingsOf(issuer: IssuerConfig, auth: AuthConfig): string {
+  const keySet = issuer.keySource.kind === 'jwks' ? [auth.jwksCacheMs, auth.jwksCooldownMs, auth.jwksTimeoutMs, auth.jwksMaxStaleMs] : [];
+  return JSON.stringify([issuer.name, issuer.keySource, issuer.algorithms, issuer.issuer ?? null, issuer.audience ?? null, keySet]);
 }
 
 function allowed(issuer: IssuerConfig, family: ReadonlySet<string>): ReadonlySet<string> {
@@ -46,7 +59,7 @@ function allowed(issuer: IssuerConfig, family: ReadonlySet<string>): ReadonlySet
   return algorithms;
 }
 
-function secretIssuer(issuer: IssuerConfig, secret: string): IssuerVerifier {
+function secretIssuer(issuer: IssuerConfig, secret: string, settings: string): IssuerVerifier {
   const bytes = new TextEncoder().encode(secret);
   if (bytes.byteLength < MIN_SECRET_BYTES) {
     throw new Error(`issuer "${issuer.name}": the shared secret must be at least ${MIN_SECRET_BYTES} bytes`);
@@ -68,10 +81,11 @@ function secretIssuer(issuer: IssuerConfig, secret: string): IssuerVerifier {
       return key === undefined ? [] : [await key];
     },
     generation: () => 0,
+    settings,
   };
 }
 
-function jwksIssuer(issuer: IssuerConfig, url: string, auth: AuthConfig, deps: IssuerDeps): IssuerVerifier {
+function jwksIssuer(issuer: IssuerConfig, url: string, auth: AuthConfig, deps: IssuerDeps, settings: string): IssuerVerifier {
   const algorithms = allowed(issuer, ASYMMETRIC_ALGORITHMS);
   const keySet = new KeySet({
     url,
@@ -95,5 +109,6 @@ function jwksIssuer(issuer: IssuerConfig, url: string, auth: AuthConfig, deps: I
       return keys === 'unavailable' ? keys : keys.map((k) => k.key);
     },
     generation: () => keySet.generation(),
+    settings,
   };
 }

@@ -1,4 +1,5 @@
 // What the primary and its workers tell each other over the cluster IPC channel.
+import type { ConfigProblem } from '../../config/types.js';
 import type { RevocationJson } from '../../store/revocation.js';
 
 export type WorkerMessage =
@@ -6,14 +7,28 @@ export type WorkerMessage =
   | { readonly type: 'gateway:readiness'; readonly requestId: number; readonly keys: boolean; readonly revocations: boolean; readonly store: boolean }
   | { readonly type: 'gateway:failed'; readonly message: string }
   /** Without Redis: a worker asks the primary for every live revocation. */
-  | { readonly type: 'gateway:revocations?'; readonly requestId: number };
+  | { readonly type: 'gateway:revocations?'; readonly requestId: number }
+  /** A starting worker asks for the config text the primary validated (it never reads the file itself). */
+  | { readonly type: 'gateway:config?' }
+  | ({ readonly type: 'gateway:reload-prepared'; readonly id: number } & ({ readonly ok: true; readonly hash: string } | { readonly ok: false; readonly problems: readonly ConfigProblem[] }))
+  | { readonly type: 'gateway:reload-committed'; readonly id: number; readonly ok: boolean; readonly hash: string };
 
 export type RevocationChange = { readonly op: 'add'; readonly entry: RevocationJson } | { readonly op: 'remove'; readonly id: string };
 
 export type PrimaryMessage =
   | { readonly type: 'gateway:readiness?'; readonly requestId: number }
   | { readonly type: 'gateway:revocations'; readonly requestId: number; readonly entries: readonly RevocationJson[] }
-  | { readonly type: 'gateway:revocation-change'; readonly change: RevocationChange };
+  | { readonly type: 'gateway:revocation-change'; readonly change: RevocationChange }
+  | { readonly type: 'gateway:config'; readonly text: string }
+  /** Build the new state beside the running one (fetching new issuers' keys), answer, and wait. */
+  | { readonly type: 'gateway:reload-prepare'; readonly id: number; readonly text: string }
+  /** Every worker prepared: swap now. */
+  | { readonly type: 'gateway:reload-commit'; readonly id: number }
+  /** Some worker could not: drop what was prepared. */
+  | { readonly type: 'gateway:reload-abort'; readonly id: number };
+
+/** Set on the workers the primary forks, so a gateway run under someone else's cluster (pm2) is not mistaken for one. */
+export const WORKER_ENV = 'GATEWAY_CLUSTER_WORKER';
 
 function isGatewayMessage(message: unknown): boolean {
   return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string' && (message as { type: string }).type.startsWith('gateway:');

@@ -1,13 +1,18 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../gateway-config.js';
 import { createUpstream } from '../../proxy/upstream.js';
 import { buildAdminApp } from '../../observe/admin.js';
+import { ConfigMetrics } from '../../observe/config-metrics.js';
 import { urlOf, type LocalReadiness } from '../../server.js';
+import { changedKeys, restartProblems, sameSection } from '../../serving/changes.js';
+import { configHash } from '../../serving/config-hash.js';
 import { createRevocationStore, MemoryRevocationStore } from '../../store/index.js';
-import { isWorkerMessage, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import type { ApplyReload } from '../reload/index.js';
+import { isWorkerMessage, WORKER_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import { reloadWorkers } from './reload.js';
 import { serveRevocationsToWorkers } from './revocations.js';
 
 const READINESS_TIMEOUT_MS = 2_000;
@@ -21,6 +26,11 @@ export interface Primary {
   stop(): Promise<void>;
   /** Resolves if the cluster gives up (workers crash-looping). */
   readonly failed: Promise<string>;
+  /** Validated config in: checked against the running one, then prepared and committed on every worker. */
+  readonly reload: ApplyReload;
+  readonly configMetrics: ConfigMetrics;
+  /** The running config (the last one every worker committed). */
+  readonly config: GatewayConfig;
 }
 
 const NOT_READY: LocalReadiness = { keys: false, revocations: false, store: false };
@@ -32,8 +42,15 @@ const NOT_READY: LocalReadiness = { keys: false, revocations: false, store: fals
  * writes, and replaces a worker that dies unexpectedly. Without Redis the primary's memory store
  * is the cluster's one store and workers learn from it over IPC; with Redis, the primary writes
  * to Redis and every worker follows Redis itself.
+ * It is the only reader of the config file: every worker, a replacement included, runs the
+ * text the primary validated and last committed.
  */
-export async function startPrimary(config: GatewayConfig, log: Logger): Promise<Primary> {
+export async function startPrimary(config: GatewayConfig, text: string, log: Logger): Promise<Primary> {
+  let running = { config, text };
+  /** The text each worker was given, to catch up one that started during a reload. */
+  const given = new Map<number, string>();
+  let reloading: Promise<unknown> = Promise.resolve();
+  let nextReloadId = 0;
   let stopping = false;
   let failWith: (reason: string) => void = () => {};
   const failed = new Promise<string>((resolve) => (failWith = resolve));
@@ -43,19 +60,40 @@ export async function startPrimary(config: GatewayConfig, log: Logger): Promise<
   const pendingReadiness = new Map<number, (answer: LocalReadiness) => void>();
   let nextRequestId = 0;
 
-  cluster.on('message', (_worker: Worker, message: unknown) => {
+  cluster.on('message', (worker: Worker, message: unknown) => {
     if (!isWorkerMessage(message)) return;
     if (message.type === 'gateway:readiness') pendingReadiness.get(message.requestId)?.({ keys: message.keys, revocations: message.revocations, store: message.store });
+    // Answered once no reload is under way, with the config every other worker runs.
+    if (message.type === 'gateway:config?') {
+      void reloading.then(() => {
+        given.set(worker.id, running.text);
+        if (worker.isConnected()) worker.send({ type: 'gateway:config', text: running.text } satisfies PrimaryMessage);
+      });
+    }
+    if (message.type === 'gateway:listening') {
+      listening.set(worker.id, message.url);
+      if (!stopping) void catchUp(worker);
+    }
   });
+
+  /** A worker that got its config just before a reload committed gets the new one now. */
+  async function catchUp(worker: Worker): Promise<void> {
+    await reloading;
+    if (given.get(worker.id) === running.text) return;
+    const text = running.text;
+    await reloadWorkers([worker], nextReloadId++, text, running.config.auth.jwksTimeoutMs + 5_000, log);
+    given.set(worker.id, text);
+  }
 
   // Before the first fork: a starting worker asks for the revocations at once.
   const store = createRevocationStore(config.store, config.revocation.retentionMs, log);
   const stopServing = store instanceof MemoryRevocationStore ? serveRevocationsToWorkers(store) : () => {};
 
   function fork(): Worker {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [WORKER_ENV]: '1' });
     worker.on('exit', (code, signal) => {
       listening.delete(worker.id);
+      given.delete(worker.id);
       if (stopping) return;
       log.error({ worker: worker.id, code, signal }, 'worker exited unexpectedly; starting a replacement');
       const now = Date.now();
@@ -120,9 +158,13 @@ export async function startPrimary(config: GatewayConfig, log: Logger): Promise<
   }
 
   const aggregator = new AggregatorRegistry();
-  const probe = createUpstream(config.upstream);
+  // The primary's own series (reloads) beside the workers' sums; no name is in both.
+  const own = new Registry();
+  const configMetrics = new ConfigMetrics(own);
+  configMetrics.loaded(configHash(config));
+  let probe = createUpstream(config.upstream);
   const admin = buildAdminApp(
-    { contentType: aggregator.contentType, text: () => aggregator.clusterMetrics() },
+    { contentType: aggregator.contentType, text: async () => `${await aggregator.clusterMetrics()}\n${await own.metrics()}` },
     async () => {
       const [workers, upstream] = await Promise.all([everyWorker(), probe.reachable()]);
       // The primary's own store takes the writes: it must be reachable too.
@@ -132,10 +174,35 @@ export async function startPrimary(config: GatewayConfig, log: Logger): Promise<
   );
   await admin.listen({ host: config.admin.host, port: config.admin.port });
 
+  const reload: ApplyReload = async (loaded, text) => {
+    const before = running.config;
+    const changed = changedKeys(before, loaded.config);
+    const refused = restartProblems(changed);
+    if (refused.length > 0) return { ok: false, problems: refused };
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected() && listening.has(w.id));
+    const result = reloadWorkers(workers, nextReloadId++, text, loaded.config.auth.jwksTimeoutMs + 5_000, log);
+    reloading = result;
+    const outcome = await result;
+    if (!outcome.ok) return outcome;
+    running = { config: loaded.config, text };
+    for (const worker of workers) given.set(worker.id, text);
+    if (!sameSection(before.upstream, loaded.config.upstream)) {
+      const old = probe;
+      probe = createUpstream(loaded.config.upstream);
+      void old.close().catch(() => undefined);
+    }
+    return { ok: true, changed, hash: configHash(loaded.config) };
+  };
+
   return {
     url,
     adminUrl: urlOf(config.admin.host, admin.server.address() as AddressInfo),
     failed,
+    reload,
+    configMetrics,
+    get config() {
+      return running.config;
+    },
     async stop() {
       stopping = true;
       const exits = Object.values(cluster.workers ?? {}).map(

@@ -1,25 +1,48 @@
 import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { GatewayConfig } from '../../gateway-config.js';
+import { ConfigError } from '../../config/index.js';
+import { parseConfig, type GatewayConfig } from '../../gateway-config.js';
 import { GatewayMetrics } from '../../observe/metrics.js';
 import { startGateway, type RunningGateway } from '../../server.js';
-import type { PrimaryMessage, WorkerMessage } from './messages.js';
+import type { PreparedReload } from '../../serving/holder.js';
+import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './messages.js';
 import { revocationsFromPrimary } from './revocations.js';
+
+const CONFIG_WAIT_MS = 10_000;
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
 }
 
+/** The config text the primary validated; a worker never reads the file itself. */
+export function configFromPrimary(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: unknown) => {
+      if (!isPrimaryMessage(message) || message.type !== 'gateway:config') return;
+      clearTimeout(timer);
+      process.off('message', onMessage);
+      resolve(message.text);
+    };
+    const timer = setTimeout(() => {
+      process.off('message', onMessage);
+      reject(new Error(`no config from the cluster primary within ${CONFIG_WAIT_MS} ms`));
+    }, CONFIG_WAIT_MS);
+    process.on('message', onMessage);
+    send({ type: 'gateway:config?' });
+  });
+}
+
 /**
  * One cluster worker: the full public gateway (its own key sets and token cache), no admin
- * port. It answers the primary's readiness questions and hands its metrics to prom-client's
- * aggregator, so /metrics on the primary sums every worker. Revocations: with Redis the worker
- * connects to it itself (every worker then learns a change straight from Redis); without, it
- * learns them from the primary's memory store over IPC.
+ * port. It answers the primary's readiness questions, hands its metrics to prom-client's
+ * aggregator, so /metrics on the primary sums every worker, and takes part in reloads.
+ * Revocations: with Redis the worker connects to it itself (every worker then learns a change
+ * straight from Redis); without, it learns them from the primary's memory store over IPC.
  */
 export async function startWorker(config: GatewayConfig, log: Logger): Promise<RunningGateway | undefined> {
-  // Process-level default metrics would be summed across workers into nonsense; keep request metrics only.
-  const metrics = new GatewayMetrics({ defaultMetrics: false });
+  // Process-level default metrics would be summed across workers into nonsense; keep request metrics
+  // only. Config metrics are the primary's: it coordinates every reload.
+  const metrics = new GatewayMetrics({ defaultMetrics: false, configMetrics: false });
   AggregatorRegistry.setRegistries([metrics.registry]);
   new AggregatorRegistry(); // installs the worker's answer to the primary's metrics requests
 
@@ -32,8 +55,26 @@ export async function startWorker(config: GatewayConfig, log: Logger): Promise<R
     send({ type: 'gateway:failed', message: (error as Error).message });
     return undefined;
   }
-  process.on('message', (message: PrimaryMessage) => {
-    if (message?.type === 'gateway:readiness?') send({ type: 'gateway:readiness', requestId: message.requestId, ...running.gateway.localReadiness() });
+  const prepared = new Map<number, PreparedReload>();
+  process.on('message', (message: unknown) => {
+    if (!isPrimaryMessage(message)) return;
+    if (message.type === 'gateway:readiness?') send({ type: 'gateway:readiness', requestId: message.requestId, ...running.gateway.localReadiness() });
+    else if (message.type === 'gateway:reload-prepare') void prepare(running, message, prepared);
+    else if (message.type === 'gateway:reload-commit') {
+      const reload = prepared.get(message.id);
+      prepared.delete(message.id);
+      let ok = reload !== undefined;
+      try {
+        reload?.commit();
+      } catch (error) {
+        ok = false;
+        log.error({ err: error }, 'reload commit failed');
+      }
+      send({ type: 'gateway:reload-committed', id: message.id, ok, hash: running.gateway.configHash });
+    } else if (message.type === 'gateway:reload-abort') {
+      void prepared.get(message.id)?.abort();
+      prepared.delete(message.id);
+    }
   });
   send({ type: 'gateway:listening', url: running.url });
   return {
@@ -43,4 +84,18 @@ export async function startWorker(config: GatewayConfig, log: Logger): Promise<R
       fromPrimary?.close();
     },
   };
+}
+
+async function prepare(running: RunningGateway, message: Extract<PrimaryMessage, { type: 'gateway:reload-prepare' }>, prepared: Map<number, PreparedReload>): Promise<void> {
+  const { id } = message;
+  try {
+    const { config } = parseConfig(message.text, process.env);
+    const result = await running.gateway.prepareReload(config);
+    if (!result.ok) return send({ type: 'gateway:reload-prepared', id, ok: false, problems: result.problems });
+    prepared.set(id, result.prepared);
+    send({ type: 'gateway:reload-prepared', id, ok: true, hash: result.prepared.hash });
+  } catch (error) {
+    const problems = error instanceof ConfigError ? error.problems : [{ path: '(reload)', message: (error as Error).message }];
+    send({ type: 'gateway:reload-prepared', id, ok: false, problems });
+  }
 }
