@@ -1,4 +1,4 @@
-// Every endpoint over real HTTP: the contract of ../shared/design/PRODUCT.md.
+// Every endpoint over real HTTP: the contract of docs/contract.md.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/index.js';
 import { client, ISO_MS_UTC, type CallOptions } from './helpers/http.js';

@@ -60,7 +60,7 @@ const REASONS: Readonly<Record<Reason, ReasonSpec>> = {
   user_mismatch: { status: 403, error: 'forbidden', message: 'The token does not grant access to this user\'s resources.' },
   no_route: { status: 404, error: 'not_found', message: 'No route matches this path.' },
   method_not_allowed: { status: 405, error: 'method_not_allowed', message: 'This method is not allowed on this route.' },
-  // PRODUCT.md: 413 `payload_too_large` / `body_too_large` (error / reason).
+  // docs/contract.md: 413 `payload_too_large` / `body_too_large` (error / reason).
   body_too_large: { status: 413, error: 'payload_too_large', message: 'The request body is too large.' },
   keys_unavailable: { status: 503, error: 'unavailable', message: 'Signing keys are not available; try again shortly.' },
   upstream_unreachable: { status: 502, error: 'bad_gateway', message: 'The upstream service could not be reached.' },

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 export const REVOCATION_KINDS = ['sub', 'jti', 'sid'] as const;
 export type RevocationKind = (typeof REVOCATION_KINDS)[number];
 
-/** Longest value accepted for sub, jti or sid (the subject rule's limit, PRODUCT.md). */
+/** Longest value accepted for sub, jti or sid (the subject rule's limit, docs/contract.md). */
 export const MAX_VALUE_BYTES = 255;
 
 export interface Revocation {

@@ -1,4 +1,4 @@
-// THREATS.md family 3 — claims, over real sockets. Every token here is correctly signed with the
+// docs/threats.md family 3 — claims, over real sockets. Every token here is correctly signed with the
 // issuer's own secret: only its claims decide. Payload JSON is written by hand where a signing
 // library would refuse or normalise it (1e400, duplicate members).
 import { setTimeout as delay } from 'node:timers/promises';

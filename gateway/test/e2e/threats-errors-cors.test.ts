@@ -1,4 +1,4 @@
-// THREATS.md family 9 — errors and CORS, over real sockets: RFC 6750 challenges, error bodies
+// docs/threats.md family 9 — errors and CORS, over real sockets: RFC 6750 challenges, error bodies
 // that echo neither the token nor an internal address, CORS preflights answered by the gateway
 // alone, ACAO on every answer to an allowed origin, and the upstream's own response headers
 // (Access-Control-*, Location, hop-by-hop) never reaching the client as the upstream sent them.
@@ -181,7 +181,7 @@ describe('every response to an allowed origin carries Access-Control-Allow-Origi
   });
 });
 
-describe('the order of checks (PRODUCT.md): path → route → preflight → method → credentials → owner', () => {
+describe('the order of checks (docs/contract.md): path → route → preflight → method → credentials → owner', () => {
   const cases = () => [
     { name: 'an ambiguous path on no route → 400, not 404', method: 'GET', path: '/nowhere/../x', headers: {}, status: 400, reason: 'ambiguous_path' },
     { name: 'no route, no token → 404, not 401', method: 'GET', path: '/nowhere', headers: {}, status: 404, reason: 'no_route' },

@@ -1,4 +1,4 @@
-// THREATS.md family 8 — exhaustion and failure, over real sockets: oversized headers and bodies,
+// docs/threats.md family 8 — exhaustion and failure, over real sockets: oversized headers and bodies,
 // slow clients (cut off by the configured time-outs, observed through the socket's close event),
 // floods of bad tokens, and an upstream that is down, slow or dies mid-answer. Through all of it
 // the gateway keeps serving and its /healthz stays 200.

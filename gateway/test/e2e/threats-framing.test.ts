@@ -1,4 +1,4 @@
-// THREATS.md family 7 — framing, over raw sockets: request smuggling (CL+TE, duplicate lengths,
+// docs/threats.md family 7 — framing, over raw sockets: request smuggling (CL+TE, duplicate lengths,
 // obfuscated Transfer-Encoding, obs-fold), pipelining where only the first request has a token,
 // bodies left unread on a refusal, and unusual methods.
 //

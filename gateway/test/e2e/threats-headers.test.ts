@@ -1,4 +1,4 @@
-// THREATS.md family 6 — header spoofing, over raw sockets (exact names, cases and duplicates).
+// docs/threats.md family 6 — header spoofing, over raw sockets (exact names, cases and duplicates).
 // The upstream must see the gateway's identity and forwarding headers, exactly once each, and
 // nothing the client sent in their place.
 import { describe, expect, it } from 'vitest';

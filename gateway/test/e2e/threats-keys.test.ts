@@ -1,4 +1,4 @@
-// THREATS.md family 4 — keys, over real sockets: a real JWKS server the tests can rotate, break
+// docs/threats.md family 4 — keys, over real sockets: a real JWKS server the tests can rotate, break
 // and count, behind a real gateway in front of a recording upstream.
 //
 // The key-set contract allows at most one fetch per `jwks_cooldown`. Where a test needs the

@@ -1,4 +1,4 @@
-// THREATS.md family 5 — path confusion, over raw sockets so every request target is sent byte for
+// docs/threats.md family 5 — path confusion, over raw sockets so every request target is sent byte for
 // byte. The rule under test: the path that is authorized is exactly the path that is forwarded,
 // and any spelling another server could read differently is refused before routing.
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ function reasonOf(reply: RawResponse): string | undefined {
   try {
     return (JSON.parse(reply.body) as { reason?: string }).reason;
   } catch {
-    return undefined; // Node's own parser answered (PRODUCT.md allows a plain 400/431 there)
+    return undefined; // Node's own parser answered (docs/contract.md allows a plain 400/431 there)
   }
 }
 

@@ -1,4 +1,4 @@
-// THREATS.md family 2 — signature and header tricks, over real sockets to a gateway with a JWKS
+// docs/threats.md family 2 — signature and header tricks, over real sockets to a gateway with a JWKS
 // issuer (EdDSA, ES256, RS256) and a shared-secret issuer (HS256). Every forgery is refused with
 // 401 invalid_token, never reaches the upstream, and nothing the token names (jku, x5u, a URL
 // in kid) is ever fetched: a separate attacker server counts requests and must see none.

@@ -1,4 +1,4 @@
-// THREATS.md family 1 — token transport, over real sockets: where the credential may come from
+// docs/threats.md family 1 — token transport, over real sockets: where the credential may come from
 // (one `Authorization: Bearer` header, scheme in any case) and everything else that looks like one.
 import { describe, expect, it } from 'vitest';
 import { hs256Config } from '../support/gateway.js';

@@ -34,7 +34,7 @@ export async function startTestGateway(yaml: string, env: Record<string, string>
   };
 }
 
-/** The task routes of PRODUCT.md, for configs in tests. */
+/** The task routes of docs/contract.md, for configs in tests. */
 export const TASK_ROUTES = `
 routes:
   - path: /api/:user_id/tasks

@@ -41,7 +41,7 @@ export async function call(baseUrl: string, options: CallOptions): Promise<Reply
   }
 }
 
-/** The gateway's JSON error format, with the status and reason PRODUCT.md names. */
+/** The gateway's JSON error format, with the status and reason docs/contract.md names. */
 export function expectDenial(reply: Reply, status: number, reason: string): Record<string, unknown> {
   expect(reply.status, reply.text).toBe(status);
   expect(String(reply.headers['content-type'])).toContain('application/json');

@@ -1,4 +1,4 @@
-// Issuer selection (PRODUCT.md): a candidate accepts the token's alg and, when it names an
+// Issuer selection (docs/contract.md): a candidate accepts the token's alg and, when it names an
 // `iss`, the token's unverified `iss` equals it. Config order is kept: the first that verifies wins.
 
 import type { IssuerVerifier } from './issuers.js';

@@ -63,7 +63,7 @@ export function createAuthenticator(auth: AuthConfig, events: AuthnEvents = {}, 
     fetchJwks: deps.fetchJwks ?? fetchJwksOverHttp,
     onFetch: (issuer, result) => quietly(() => events.keyFetch?.(issuer, result)),
     onChange: (issuer) => {
-      // PRODUCT.md: the verified-token cache is dropped when an issuer's keys change.
+      // docs/contract.md: the verified-token cache is dropped when an issuer's keys change.
       cache.clear();
       quietly(() => events.keysChanged?.(issuer));
     },

@@ -1,4 +1,4 @@
-// The gateway's CORS policy (PRODUCT.md, CORS paragraph). The upstream's own Access-Control-*
+// The gateway's CORS policy (docs/contract.md, "CORS"). The upstream's own Access-Control-*
 // headers are dropped elsewhere; these are the only ones a client sees.
 //
 // - Origins are compared exactly against the configured list, each normalised once at start to

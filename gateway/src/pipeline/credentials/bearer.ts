@@ -4,7 +4,7 @@
 // Read from Node's `req.rawHeaders`, not `req.headers`: Node keeps only the first of duplicate
 // `Authorization` headers there, and a second one is exactly what must be refused.
 //
-// Decisions (PRODUCT.md "Tokens"):
+// Decisions (docs/contract.md "Tokens"):
 // - no Authorization header, or one with another scheme (Basic, Digest, …) → missing_token;
 //   an `access_token` query parameter never counts as a credential, so alone it is missing_token;
 // - two Authorization headers (even identical), two credentials in one (`Bearer a, Bearer b`,

@@ -1,5 +1,5 @@
 // The one error `gateway init` throws on purpose: what to print and which exit code to return.
-// Exit 2 is a bad command line (PRODUCT.md "Commands"); exit 1 is everything else that stops init.
+// Exit 2 is a bad command line (docs/contract.md "Commands"); exit 1 is everything else that stops init.
 
 export class InitError extends Error {
   readonly exitCode: 1 | 2;

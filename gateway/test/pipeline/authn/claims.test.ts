@@ -1,4 +1,4 @@
-// THREATS.md family 3 (claims) and PRODUCT.md "Tokens → Required claims". Shared-secret
+// docs/threats.md family 3 (claims) and docs/contract.md "Tokens". Shared-secret
 // tokens signed for real; hand-written JSON where a signer would refuse (1e400, duplicates).
 
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// THREATS.md family 4 (keys) and PRODUCT.md "Tokens → Keys": a JWKS server on a real socket
+// docs/threats.md family 4 (keys) and docs/contract.md "Tokens": a JWKS server on a real socket
 // that the tests switch between rotated, down, hanging and garbage; fetches are counted.
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';

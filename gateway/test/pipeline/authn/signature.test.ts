@@ -1,4 +1,4 @@
-// THREATS.md family 2 (signature and header tricks), token shape, and issuer selection.
+// docs/threats.md family 2 (signature and header tricks), token shape, and issuer selection.
 // Every token here is signed for real (jose) or forged byte by byte; keys come from a real
 // JWKS server on 127.0.0.1.
 

@@ -1,4 +1,4 @@
-// The verified-token cache (PRODUCT.md): bounded, never past exp, dropped on key changes,
+// The verified-token cache (docs/contract.md): bounded, never past exp, dropped on key changes,
 // successes only.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@ import type { RouteConfig } from '../../../src/config/types.js';
 import { compileRoutes, type RouteTable } from '../../../src/pipeline/route/index.js';
 import { parseRequestTarget } from '../../../src/pipeline/target/index.js';
 
-/** The example config of PRODUCT.md. */
+/** The example config of docs/contract.md. */
 const PRODUCT_ROUTES: RouteConfig[] = [
   { path: '/api/:user_id/tasks', methods: ['GET', 'POST'], owner: 'user_id', public: false },
   { path: '/api/:user_id/tasks/:id', methods: ['GET', 'PUT', 'DELETE'], owner: 'user_id', public: false },
@@ -21,7 +21,7 @@ function templateOf(table: RouteTable, rawUrl: string): string | undefined {
   return table.find(segmentsOf(rawUrl))?.route.template;
 }
 
-describe('compileRoutes: the PRODUCT.md table', () => {
+describe('compileRoutes: the docs/contract.md example table', () => {
   const table = compileRoutes(PRODUCT_ROUTES);
 
   const found: Array<[rawUrl: string, template: string | undefined, params: Record<string, string> | undefined]> = [
@@ -207,7 +207,7 @@ describe('compileRoutes: refused configs', () => {
     expect(() => compileRoutes(routes)).toThrow(problem);
   });
 
-  it('compiles the PRODUCT.md table', () => {
+  it('compiles the docs/contract.md example table', () => {
     expect(() => compileRoutes(PRODUCT_ROUTES)).not.toThrow();
   });
 });
