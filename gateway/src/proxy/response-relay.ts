@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
+import { bodilessHeaders, hasNoBody } from './bodiless.js';
 import type { UpstreamResponseHeaders } from './response-headers.js';
 
 export interface RelayResult {
@@ -26,6 +27,8 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   private upstreamMs = 0;
   private clientGone = false;
   private settled = false;
+  /** A bodiless response (HEAD, 204, 304) is complete with its head: the rest is ignored. */
+  private endedWithHead = false;
   private readonly startedAt = performance.now();
   private readonly deadline: NodeJS.Timeout;
 
@@ -66,6 +69,12 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     if (statusCode < 200 || this.settled) return; // 1xx: informational, the final head follows
     this.status = statusCode;
     this.upstreamMs = performance.now() - this.startedAt;
+    if (hasNoBody(this.res.req.method, statusCode)) {
+      this.endedWithHead = true;
+      this.res.writeHead(statusCode, bodilessHeaders(statusCode, this.clientHeaders(headers)));
+      this.res.end();
+      return;
+    }
     this.res.writeHead(statusCode, this.clientHeaders(headers));
     // Head, body and end of a small response usually arrive in one parser pass: corking until
     // the next tick sends them in one write instead of several. Larger bodies stream on after.
@@ -74,7 +83,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.settled) return;
+    if (this.settled || this.endedWithHead) return;
     if (!this.res.write(chunk)) {
       controller.pause();
       this.res.once('drain', this.resume);
@@ -83,11 +92,13 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.settled) return;
-    this.res.end();
+    if (!this.endedWithHead) this.res.end();
     this.finish();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    // The client already has its whole bodiless answer; the upstream's connection is what broke.
+    if (this.endedWithHead) return this.finish();
     // A response already under way cannot be turned into an error page: cut it off.
     if (this.status !== 0) this.res.destroy();
     this.finish(error);
