@@ -9,7 +9,8 @@
 //   an `access_token` query parameter never counts as a credential, so alone it is missing_token;
 // - two Authorization headers (even identical), two credentials in one (`Bearer a, Bearer b`,
 //   `Bearer a b`), or an Authorization header of any scheme plus an `access_token` query
-//   parameter → multiple_credentials;
+//   parameter in any spelling a server could read as that name (access-token-param.ts)
+//   → multiple_credentials;
 // - `Bearer` with no token, a token that is not three non-empty base64url parts, a token longer
 //   than 16 KiB, or anything but spaces between scheme and token → invalid_token.
 // The scheme is case-insensitive (RFC 9110 §11.1). Whitespace around the value is optional
@@ -17,6 +18,9 @@
 // (RFC 9110 §11.4 says exactly one, but accepting more is harmless and what servers do).
 
 import { deny, type Denial } from '../../errors/reasons.js';
+import { hasAccessTokenParam } from './access-token-param.js';
+
+export { hasAccessTokenParam };
 
 export type ExtractedBearer = { readonly ok: true; readonly token: string } | Denial;
 
@@ -39,7 +43,6 @@ const NOT_JWS = deny('invalid_token', 'The Bearer token is not a compact JWS');
 
 const AUTHORIZATION = 'authorization';
 const BEARER = 'bearer';
-const ACCESS_TOKEN = 'access_token';
 
 /** `name` equals `lower` (all lower-case ASCII letters / `_`) ignoring ASCII case, without allocating. */
 function equalsIgnoringCase(name: string, from: number, to: number, lower: string): boolean {
@@ -62,14 +65,6 @@ function isTchar(c: number): boolean {
 
 function isBase64Url(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-}
-
-function hexValue(c: number): number {
-  return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
 }
 
 /** A compact JWS: exactly three non-empty base64url parts (so also a valid RFC 6750 b64token). */
@@ -111,46 +106,6 @@ function parseAuthorization(value: string): ExtractedBearer {
   if (to - tokenStart > MAX_TOKEN_BYTES) return TOO_LONG;
   if (!isCompactJws(value, tokenStart, to)) return NOT_JWS;
   return { ok: true, token: value.slice(tokenStart, to) };
-}
-
-/**
- * Does the raw query (with or without its leading `?`) carry an `access_token` parameter?
- * Parameters are split on `&` and `;` (older servers split on both); the name is compared after
- * decoding `+` and `%XX` as servers do, ignoring ASCII case, and `access_token[…]` (PHP / qs
- * array syntax) counts too. Broader than what one server reads, on purpose: a false positive
- * costs a 400, a false negative forwards a credential in a URL.
- */
-export function hasAccessTokenParam(query: string): boolean {
-  const n = query.length;
-  let i = n > 0 && query.charCodeAt(0) === 0x3f ? 1 : 0;
-  while (i < n) {
-    // At the start of one parameter's name.
-    let matched = 0;
-    let state: 'matching' | 'failed' | 'array' = 'matching';
-    for (; i < n; i++) {
-      let c = query.charCodeAt(i);
-      if (c === 0x26 || c === 0x3b || c === 0x3d) break; // & ; =
-      if (state !== 'matching') continue;
-      if (c === 0x2b) {
-        c = SP;
-      } else if (c === 0x25 && i + 2 < n && isHex(query.charCodeAt(i + 1)) && isHex(query.charCodeAt(i + 2))) {
-        c = hexValue(query.charCodeAt(i + 1)) * 16 + hexValue(query.charCodeAt(i + 2));
-        i += 2;
-      }
-      if (matched < ACCESS_TOKEN.length) {
-        const t = ACCESS_TOKEN.charCodeAt(matched);
-        if (c === t || (t !== 0x5f && (c | 0x20) === t)) matched++;
-        else state = 'failed';
-      } else {
-        state = c === 0x5b ? 'array' : 'failed'; // [
-      }
-    }
-    if (state === 'array' || (state === 'matching' && matched === ACCESS_TOKEN.length)) return true;
-    // Skip the value, up to the next separator.
-    while (i < n && query.charCodeAt(i) !== 0x26 && query.charCodeAt(i) !== 0x3b) i++;
-    i++;
-  }
-  return false;
 }
 
 /** The Bearer token of a request, or why there is none to verify. */
