@@ -1,7 +1,7 @@
 // decide(request): the order of checks, and nothing else. Each stage returns a value (the next
 // input, or a denial with a reason code); the first refusal wins and nothing is forwarded.
 //
-//   target → route → CORS preflight → method → public? → credentials → token → revoked? → owner
+//   target (head, then path) → route → CORS preflight → method → public? → credentials → token → revoked? → owner
 //
 // The verdict is a value handed to whoever answers or forwards; no stage mutates the request.
 // `gateway explain` passes a trace and prints what each stage reported (trace.ts); the live
@@ -14,7 +14,7 @@ import { extractBearer } from './credentials/index.js';
 import { checkOwner } from './owner/index.js';
 import type { RevocationList } from './revocation/index.js';
 import type { CompiledRoute, RouteTable } from './route/index.js';
-import { parseRequestTarget, type RequestTarget } from './target/index.js';
+import { checkRequestHead, parseRequestTarget, type RequestTarget } from './target/index.js';
 import { passedBy, refusedBy, type Trace } from './trace.js';
 
 /** What the gateway decided about one request, before anything reaches the upstream. */
@@ -46,6 +46,8 @@ export function createPipeline({ routes, cors, authenticator, revocations }: Pip
   }
 
   return async function decide(req: IncomingMessage, trace?: Trace): Promise<Verdict> {
+    const head = checkRequestHead(req);
+    if (head !== undefined) return refusedBy(trace, 'target', { kind: 'deny', denial: head });
     const parsed = parseRequestTarget(req.url ?? '');
     if (!parsed.ok) return refusedBy(trace, 'target', { kind: 'deny', denial: parsed });
     const { target } = parsed;

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { HOP_BY_HOP, connectionNamedHeaders } from './hop-by-hop.js';
+import { isValidHost } from '../pipeline/target/index.js';
 import { unmapIPv4 } from './client-address.js';
 
 // Headers a client may never set on the upstream request, whatever their case.
@@ -90,8 +91,10 @@ export function buildUpstreamHeaders(req: IncomingMessage, policy: UpstreamHeade
   const peer = req.socket.remoteAddress ? unmapIPv4(req.socket.remoteAddress) : undefined;
   if (peer) out.push('x-forwarded-for', incomingForwardedFor ? `${incomingForwardedFor}, ${peer}` : peer);
   out.push('x-forwarded-proto', incomingProto ?? inputs.protocol);
-  const host = incomingHost ?? req.headers.host;
-  if (host) out.push('x-forwarded-host', host);
+  // Never a raw value: the Host was checked before forwarding (pipeline/target/host.ts), and a
+  // trusted proxy's X-Forwarded-Host counts only when it is a host[:port] too.
+  const host = incomingHost !== undefined && isValidHost(incomingHost) ? incomingHost : req.headers.host;
+  if (host && isValidHost(host)) out.push('x-forwarded-host', host);
   out.push('x-request-id', inputs.requestId);
   for (const item of client) out.push(item);
   return out;
