@@ -29,10 +29,33 @@ function reservedReason(name: string): string | undefined {
   return undefined;
 }
 
-export const DEFAULT_IDENTITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
-  ['x-user-id', 'sub'],
-  ['x-user-email', 'email'],
-];
+/** The header that names the user to the upstream: it must carry the claim the owner check used. */
+export const USER_HEADER = 'x-user-id';
+
+/**
+ * The defaults when `identity_headers` is not written: `x-user-id` carries auth.subject_claim, so
+ * the user the owner rule checked is the user the upstream is told about.
+ */
+export function defaultIdentityHeaders(subjectClaim: string): Array<readonly [string, string]> {
+  return [
+    [USER_HEADER, subjectClaim],
+    ['x-user-email', 'email'],
+  ];
+}
+
+/**
+ * Written identity headers whose x-user-id carries another claim than auth.subject_claim: the owner
+ * check passes as one user and the upstream acts for another. Accepted (a deliberate mapping is
+ * possible), with a warning.
+ */
+export function warnUserHeaderClaim(headers: ReadonlyArray<readonly [string, string]>, subjectClaim: string, p: Problems): void {
+  const user = headers.find(([name]) => name === USER_HEADER);
+  if (user === undefined || user[1] === subjectClaim) return;
+  p.warn(
+    keyPath('identity_headers', USER_HEADER),
+    `carries the claim ${JSON.stringify(user[1])}, but auth.subject_claim is ${JSON.stringify(subjectClaim)}: the owner check passes for one user and the upstream is told another; map ${USER_HEADER} to ${JSON.stringify(subjectClaim)}`,
+  );
+}
 
 export const readIdentityHeaders: Reader<Array<readonly [string, string]>> = (value, path, p) => {
   if (value === UNRESOLVED) return undefined;

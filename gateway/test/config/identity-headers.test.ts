@@ -6,6 +6,30 @@ describe('identity_headers', () => {
     expect(load(base()).config.identityHeaders).toEqual([['x-user-id', 'sub'], ['x-user-email', 'email']]);
   });
 
+  it('defaults x-user-id to auth.subject_claim when that is not sub', () => {
+    const tree = base();
+    tree.auth.subject_claim = 'uid';
+    const loaded = load(tree);
+    expect(loaded.config.identityHeaders).toEqual([['x-user-id', 'uid'], ['x-user-email', 'email']]);
+    expect(loaded.warnings).toEqual([]);
+  });
+
+  it('warns when x-user-id carries another claim than auth.subject_claim', () => {
+    const tree = base();
+    tree.auth.subject_claim = 'uid';
+    tree.identity_headers = { 'x-user-id': 'sub' };
+    expect(load(tree).warnings).toEqual([expect.stringMatching(/^identity_headers\.x-user-id: carries the claim "sub", but auth\.subject_claim is "uid"/)]);
+  });
+
+  it('no warning when x-user-id carries auth.subject_claim, or is not mapped at all', () => {
+    for (const headers of [{ 'x-user-id': 'uid' }, { 'x-tenant': 'org' }, {}]) {
+      const tree = base();
+      tree.auth.subject_claim = 'uid';
+      tree.identity_headers = headers;
+      expect(load(tree).warnings, JSON.stringify(headers)).toEqual([]);
+    }
+  });
+
   it('lower-cases names and keeps config order', () => {
     const tree = base();
     tree.identity_headers = { 'X-User-Id': 'sub', 'X-User-Email': 'email', 'x-tenant': 'org_id' };
