@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import { deny, type Denial } from './errors/reasons.js';
 import type { GatewayConfig } from './gateway-config.js';
+import { deferContinue } from './proxy/continue.js';
 import { buildAdminApp } from './observe/admin.js';
 import { createAccessLog } from './observe/request-log.js';
 import { GatewayMetrics } from './observe/metrics.js';
@@ -141,6 +142,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
         },
         handler,
       );
+      // Expect: 100-continue is answered only once the request is authorized (proxy/continue.ts).
+      deferContinue(server, handler);
       // Node's parser frames the request by every header, but by default hands JS only the first
       // ~1000: a Content-Length or Transfer-Encoding past them escaped the body limit and the body
       // was dropped. No count limit: the 16 KiB header-size limit (431) bounds them instead.

@@ -5,6 +5,7 @@ import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
 import type { UpstreamResponseHeaders } from './response-headers.js';
 import { BodyTooLargeError, limitBody } from './body-limit.js';
+import { sendContinue } from './continue.js';
 import { ResponseRelay } from './response-relay.js';
 
 export type ForwardOutcome =
@@ -46,6 +47,8 @@ export function createUpstream(config: UpstreamConfig): Upstream {
   async function forward(req: IncomingMessage, res: ServerResponse, request: ForwardRequest): Promise<ForwardOutcome> {
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > request.bodyLimitBytes) return { ok: false, failure: 'body_too_large' };
+    // Authorized and within the limit as far as is known: a client waiting on Expect may send.
+    sendContinue(res);
     const chunked = req.headers['transfer-encoding'] !== undefined;
     const body = chunked ? pipeline(req, limitBody(request.bodyLimitBytes), () => {}) : declared !== undefined && declared !== '0' ? req : undefined;
 

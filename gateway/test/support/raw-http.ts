@@ -49,3 +49,84 @@ function parseFirstResponse(raw: string): Omit<RawResponse, 'raw'> {
   if (length !== undefined) body = body.slice(0, Number(length));
   return { status, headers, body };
 }
+
+export interface RawConnection {
+  /** Writes bytes as given; resolves once they are handed to the kernel. */
+  write(bytes: string | Buffer): Promise<void>;
+  /** Everything received so far (latin1). */
+  received(): string;
+  /**
+   * Resolves with everything received once `done(received)` holds; rejects if the connection
+   * closes first or the deadline passes (a deadline, not a sleep: it only bounds a hang).
+   */
+  waitFor(done: (received: string) => boolean, deadlineMs?: number): Promise<string>;
+  /** Resolves when the server has closed the connection (or it was destroyed). */
+  readonly closed: Promise<void>;
+  destroy(): void;
+}
+
+/**
+ * A raw connection driven step by step: for exchanges where the client must wait for the server
+ * before sending more (Expect: 100-continue) or must write everything before reading anything.
+ */
+export function openRaw(baseUrl: string): Promise<RawConnection> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    const chunks: Buffer[] = [];
+    let watchers: Array<() => void> = [];
+    let isClosed = false;
+    const notify = () => {
+      for (const watcher of [...watchers]) watcher();
+    };
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      notify();
+    });
+    socket.on('error', () => undefined); // a reset shows as 'close'; the test judges what arrived
+    const closed = new Promise<void>((resolveClosed) =>
+      socket.on('close', () => {
+        isClosed = true;
+        notify();
+        resolveClosed();
+      }),
+    );
+    const received = () => Buffer.concat(chunks).toString('latin1');
+    socket.once('error', reject);
+    socket.on('connect', () =>
+      resolve({
+        write: (bytes) => new Promise<void>((done, fail) => socket.write(bytes, (error) => (error ? fail(error) : done()))),
+        received,
+        closed,
+        destroy: () => socket.destroy(),
+        waitFor(done, deadlineMs = 10_000) {
+          return new Promise((resolveWait, rejectWait) => {
+            const timer = setTimeout(() => finish(new Error(`no matching reply within ${deadlineMs} ms; got ${JSON.stringify(received().slice(0, 300))}`)), deadlineMs);
+            const check = () => {
+              if (done(received())) finish();
+              else if (isClosed) finish(new Error(`connection closed; got ${JSON.stringify(received().slice(0, 300))}`));
+            };
+            const finish = (error?: Error) => {
+              clearTimeout(timer);
+              watchers = watchers.filter((w) => w !== check);
+              if (error) rejectWait(error);
+              else resolveWait(received());
+            };
+            watchers.push(check);
+            check();
+          });
+        },
+      }),
+    );
+  });
+}
+
+/** Has a complete response with this status (its head, and its Content-Length body) arrived? */
+export function hasCompleteResponse(raw: string, status: number): boolean {
+  const at = raw.indexOf(`HTTP/1.1 ${status} `);
+  if (at < 0) return false;
+  const headEnd = raw.indexOf('\r\n\r\n', at);
+  if (headEnd < 0) return false;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(raw.slice(at, headEnd))?.[1];
+  return length === undefined || raw.length - (headEnd + 4) >= Number(length);
+}
