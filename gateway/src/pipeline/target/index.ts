@@ -1,4 +1,4 @@
-// Stage 1, what arrived: the request head (Host…), then the canonical request target (decode
+// Stage 1, what arrived: the request head (Host, transfer coding), then the canonical request target (decode
 // once, refuse ambiguity).
 export { checkRequestHead } from './request-head.js';
 export { isValidHost, MAX_HOST_LENGTH } from './host.js';

@@ -3,8 +3,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Denial } from '../../errors/reasons.js';
 import { checkHost } from './host.js';
+import { checkTransferCoding } from './transfer-coding.js';
 
 /** undefined when the head may go on to the path checks; else the refusal. */
 export function checkRequestHead(req: Pick<IncomingMessage, 'rawHeaders'>): Denial | undefined {
-  return checkHost(req.rawHeaders);
+  return checkHost(req.rawHeaders) ?? checkTransferCoding(req.rawHeaders);
 }
