@@ -1,6 +1,6 @@
 // Addresses: where the gateway listens, where it forwards, whom it believes about client
 // addresses, and which browser origins may call it.
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { indexPath, type Problems } from './problems.js';
 import { optional, readDuration, readInt, readList, readSection, readString, required, type Mapping, type Reader } from './read.js';
 import { UNRESOLVED } from './substitute.js';
@@ -9,11 +9,18 @@ import type { CorsConfig, ListenConfig, TrustProxyConfig, UpstreamConfig } from 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
 
+const LOOPBACK_V6 = new BlockList();
+LOOPBACK_V6.addAddress('::1', 'ipv6');
+LOOPBACK_V6.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+
 /** localhost, 127.0.0.0/8 and ::1 (URL hostnames keep IPv6 brackets, so "[::1]" too). */
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1') return true;
-  return isIP(h) === 4 && h.startsWith('127.');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const family = isIP(h);
+  if (family === 4) return h.startsWith('127.');
+  // ::1 in any spelling, and IPv4-mapped 127.x (::ffff:127.0.0.1, which URLs write ::ffff:7f00:1).
+  return family === 6 && LOOPBACK_V6.check(h, 'ipv6');
 }
 
 const readHost: Reader<string> = (value, path, p) => {

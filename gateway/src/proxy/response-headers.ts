@@ -1,4 +1,5 @@
 import { HOP_BY_HOP, connectionNamedHeaders } from './hop-by-hop.js';
+import { ORIGIN_HEADERS, createUrlRewriter, rewriteHeaderValue, type RewriteUrl } from './origin-rewrite.js';
 
 export type UpstreamResponseHeaders = Record<string, string | string[] | undefined>;
 
@@ -14,8 +15,9 @@ export interface ResponseHeaderInputs {
 
 /**
  * What the client gets of the upstream's headers: hop-by-hop ones dropped, the upstream's own
- * CORS replaced by the gateway's, and Location/Content-Location pointing at the upstream's
- * origin rewritten to the client's (nginx's `proxy_redirect default`).
+ * CORS replaced by the gateway's, and every URL naming the upstream in the headers that can carry
+ * one (Location, Content-Location, Refresh, Link: origin-rewrite.ts) rewritten to the client's
+ * origin (nginx's `proxy_redirect default`).
  */
 export function buildClientHeaders(upstream: UpstreamResponseHeaders, inputs: ResponseHeaderInputs): Record<string, string | string[]> {
   const connection = upstream['connection'];
@@ -27,8 +29,12 @@ export function buildClientHeaders(upstream: UpstreamResponseHeaders, inputs: Re
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
     if (lower.startsWith('access-control-') || lower === 'x-request-id') continue;
-    if (lower === 'location' || lower === 'content-location') {
-      out[lower] = rewriteLocation(Array.isArray(value) ? value[0] ?? '' : value, inputs);
+    const kind = ORIGIN_HEADERS.get(lower);
+    if (kind !== undefined) {
+      const rewrite = rewriterFor(inputs.upstreamOrigin);
+      const one = (v: string) => rewriteHeaderValue(kind, v, rewrite, inputs.clientOrigin);
+      // Link may be repeated; the others are single-valued, so a duplicate is dropped.
+      out[lower] = Array.isArray(value) ? (kind === 'link' ? value.map(one) : one(value[0] ?? '')) : one(value);
       continue;
     }
     out[lower] = value;
@@ -42,36 +48,13 @@ export function buildClientHeaders(upstream: UpstreamResponseHeaders, inputs: Re
   return out;
 }
 
-function rewriteLocation(location: string, inputs: ResponseHeaderInputs): string {
-  const lower = location.toLowerCase();
-  let prefixLength = -1;
-  for (const prefix of upstreamSpellings(inputs.upstreamOrigin)) {
-    if (lower.startsWith(prefix)) {
-      prefixLength = prefix.length;
-      break;
-    }
+const rewriters = new Map<string, RewriteUrl>();
+
+function rewriterFor(upstreamOrigin: string): RewriteUrl {
+  let rewrite = rewriters.get(upstreamOrigin);
+  if (rewrite === undefined) {
+    rewrite = createUrlRewriter(upstreamOrigin);
+    rewriters.set(upstreamOrigin, rewrite);
   }
-  if (prefixLength < 0) return location;
-  const rest = location.slice(prefixLength);
-  if (rest !== '' && !rest.startsWith('/') && !rest.startsWith('?') && !rest.startsWith('#')) return location; // another host, e.g. :80001
-  // Without a client origin, a relative reference still keeps the upstream's address private.
-  return (inputs.clientOrigin ?? '') + (rest === '' ? '/' : rest);
-}
-
-const spellings = new Map<string, readonly string[]>();
-
-/**
- * Every way a Location can name the upstream: its origin, scheme-relative (`//host:port`, which
- * resolves against the upstream's own URL), and with the scheme's default port written out
- * (`http://up:80`). Longest first, so `:80` is matched before the bare host.
- */
-function upstreamSpellings(origin: string): readonly string[] {
-  let found = spellings.get(origin);
-  if (found) return found;
-  const url = new URL(origin);
-  const withPort = url.port === '' ? `${url.protocol}//${url.host}:${url.protocol === 'https:' ? 443 : 80}` : origin;
-  const forms = new Set([withPort, origin].flatMap((o) => [o, o.slice(o.indexOf('//'))]).map((o) => o.toLowerCase()));
-  found = [...forms].sort((a, b) => b.length - a.length);
-  spellings.set(origin, found);
-  return found;
+  return rewrite;
 }

@@ -79,9 +79,9 @@ describe('Location and Content-Location', () => {
     }
   });
 
-  it('keep a query or fragment right after the origin, and a bare origin becomes the client\'s root', () => {
-    expect(rewritten(`${UPSTREAM}?page=2`)['location']).toBe(`${CLIENT}?page=2`);
-    expect(rewritten(`${UPSTREAM}#top`)['location']).toBe(`${CLIENT}#top`);
+  it('keep a query or fragment right after the origin (on the root path, as a URL parser reads it), and a bare origin becomes the client\'s root', () => {
+    expect(rewritten(`${UPSTREAM}?page=2`)['location']).toBe(`${CLIENT}/?page=2`);
+    expect(rewritten(`${UPSTREAM}#top`)['location']).toBe(`${CLIENT}/#top`);
     expect(rewritten(UPSTREAM)['location']).toBe(`${CLIENT}/`);
   });
 
