@@ -32,6 +32,8 @@ export interface AuthConfig {
   readonly jwksMaxStaleMs: number;
   /** Max entries in the verified-token cache; 0 disables it. */
   readonly tokenCacheSize: number;
+  /** Max estimated bytes of the verified-token cache (authn/entry-size.ts); 0 disables it. */
+  readonly tokenCacheBytes: number;
 }
 
 export interface RouteConfig {

@@ -41,14 +41,15 @@ describe('auth.issuers', () => {
       jwksTimeoutMs: 5_000,
       jwksMaxStaleMs: 3_600_000,
       tokenCacheSize: 10_000,
+      tokenCacheBytes: 16 * 1024 * 1024,
     });
   });
 
   it('reads every auth setting', () => {
     const tree = base();
-    Object.assign(tree.auth, { clock_tolerance: '0s', subject_claim: 'uid', jwks_cache: '1h', jwks_cooldown: '250ms', jwks_timeout: '2s', jwks_max_stale: '1d', token_cache: 0 });
+    Object.assign(tree.auth, { clock_tolerance: '0s', subject_claim: 'uid', jwks_cache: '1h', jwks_cooldown: '250ms', jwks_timeout: '2s', jwks_max_stale: '1d', token_cache: 0, token_cache_bytes: '2mb' });
     expect(load(tree).config.auth).toMatchObject({
-      clockToleranceMs: 0, subjectClaim: 'uid', jwksCacheMs: 3_600_000, jwksCooldownMs: 250, jwksTimeoutMs: 2000, jwksMaxStaleMs: 86_400_000, tokenCacheSize: 0,
+      clockToleranceMs: 0, subjectClaim: 'uid', jwksCacheMs: 3_600_000, jwksCooldownMs: 250, jwksTimeoutMs: 2000, jwksMaxStaleMs: 86_400_000, tokenCacheSize: 0, tokenCacheBytes: 2 * 1024 * 1024,
     });
   });
 
@@ -57,6 +58,8 @@ describe('auth.issuers', () => {
     ['jwks_cooldown', '0s', /at least 100 ms/],
     ['jwks_timeout', '10ms', /at least 100 ms/],
     ['token_cache', -1, /integer from 0/],
+    ['token_cache_bytes', '-1mb', /size/],
+    ['token_cache_bytes', 'lots', /size/],
     ['clock_tolerance', 'soon', /must be a duration/],
     ['subject_claim', '', /must not be empty/],
   ])('refuses auth.%s = %j', (key, value, message) => {

@@ -29,6 +29,7 @@ describe('parseConfig', () => {
         jwksTimeoutMs: 5_000,
         jwksMaxStaleMs: 3_600_000,
         tokenCacheSize: 10_000,
+        tokenCacheBytes: 16 * 1024 * 1024,
       },
       identityHeaders: [['x-user-id', 'sub'], ['x-user-email', 'email']],
       forwardAuthorization: true,

@@ -10,6 +10,7 @@ import {
   readList,
   readMapping,
   readSection,
+  readSize,
   readString,
   required,
   type Mapping,
@@ -33,9 +34,10 @@ export const AUTH_DEFAULTS = {
   jwksTimeoutMs: 5_000,
   jwksMaxStaleMs: 60 * 60_000,
   tokenCacheSize: 10_000,
+  tokenCacheBytes: 16 * 1024 * 1024,
 } as const;
 
-const AUTH_KEYS = ['issuers', 'clock_tolerance', 'subject_claim', 'jwks_cache', 'jwks_cooldown', 'jwks_timeout', 'jwks_max_stale', 'token_cache'];
+const AUTH_KEYS = ['issuers', 'clock_tolerance', 'subject_claim', 'jwks_cache', 'jwks_cooldown', 'jwks_timeout', 'jwks_max_stale', 'token_cache', 'token_cache_bytes'];
 const ISSUER_KEYS = ['name', 'jwks_url', 'secret', 'issuer', 'audience', 'algorithms'];
 const ISSUER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const CLOCK_TOLERANCE_WARN_MS = 5 * 60_000;
@@ -227,6 +229,7 @@ export function readAuth(root: Mapping, p: Problems, fromEnv: ReadonlySet<string
   const jwksTimeoutMs = optional(raw, 'jwks_timeout', path, p, readDuration(100), AUTH_DEFAULTS.jwksTimeoutMs);
   const jwksMaxStaleMs = optional(raw, 'jwks_max_stale', path, p, readDuration(0), AUTH_DEFAULTS.jwksMaxStaleMs);
   const tokenCacheSize = optional(raw, 'token_cache', path, p, readInt(0, 10_000_000), AUTH_DEFAULTS.tokenCacheSize);
+  const tokenCacheBytes = optional(raw, 'token_cache_bytes', path, p, readSize(0), AUTH_DEFAULTS.tokenCacheBytes);
   // Staleness counts from the last good fetch: a max-stale shorter than the refresh period would
   // drop good keys before the first refresh is even tried.
   if (jwksMaxStaleMs !== undefined && jwksCacheMs !== undefined && jwksMaxStaleMs < jwksCacheMs) {
@@ -244,9 +247,10 @@ export function readAuth(root: Mapping, p: Problems, fromEnv: ReadonlySet<string
     jwksCooldownMs === undefined ||
     jwksTimeoutMs === undefined ||
     jwksMaxStaleMs === undefined ||
-    tokenCacheSize === undefined
+    tokenCacheSize === undefined ||
+    tokenCacheBytes === undefined
   ) {
     return undefined;
   }
-  return { issuers, clockToleranceMs, subjectClaim, jwksCacheMs, jwksCooldownMs, jwksTimeoutMs, jwksMaxStaleMs, tokenCacheSize };
+  return { issuers, clockToleranceMs, subjectClaim, jwksCacheMs, jwksCooldownMs, jwksTimeoutMs, jwksMaxStaleMs, tokenCacheSize, tokenCacheBytes };
 }

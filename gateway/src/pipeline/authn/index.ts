@@ -57,7 +57,7 @@ export interface AuthnDeps {
 /** Throws only on a config that can never verify anything (short secret, no usable algorithm). */
 export function createAuthenticator(auth: AuthConfig, events: AuthnEvents = {}, deps: AuthnDeps = {}): Authenticator {
   const now = deps.now ?? Date.now;
-  const cache = new TokenCache(auth.tokenCacheSize);
+  const cache = new TokenCache(auth.tokenCacheSize, auth.tokenCacheBytes);
   const issuers = buildIssuers(auth, {
     now,
     fetchJwks: deps.fetchJwks ?? fetchJwksOverHttp,

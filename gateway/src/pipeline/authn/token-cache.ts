@@ -5,12 +5,16 @@
 // - An entry never outlives the token's exp (checked on every hit), nor MAX_ENTRY_LIFE_MS,
 //   nor the issuer key generation it was verified under (a rotated or dropped key set
 //   invalidates it even before the clear() that follows every key change).
-// - Bounded: Map insertion order is the recency order; a hit moves the entry to the back,
-//   an insert past capacity evicts the front (least recently used).
+// - Bounded twice: in entries (auth.token_cache) and in estimated bytes (auth.token_cache_bytes,
+//   entry-size.ts), because tokens are as large as their issuer makes them: at 10,000 entries a
+//   27 KB token would hold ~270 MB. Map insertion order is the recency order; a hit moves the
+//   entry to the back, an insert evicts from the front (least recently used) until both bounds
+//   hold. A token whose entry alone exceeds the byte bound is not cached.
 // - Only successes are stored. Caching refusals would let a flood of junk tokens evict the
 //   good entries, and a refusal for an unknown kid must be re-evaluated after a rotation;
 //   refusals are cheap anyway (shape, candidates and kid lookup fail before any crypto).
 
+import { entryBytes } from './entry-size.js';
 import type { Identity } from './identity.js';
 
 export const MAX_ENTRY_LIFE_MS = 10 * 60_000;
@@ -19,15 +23,26 @@ interface Entry {
   readonly identity: Identity;
   readonly validUntilMs: number;
   readonly isCurrent: () => boolean;
+  readonly bytes: number;
 }
 
 export class TokenCache {
   private readonly entries = new Map<string, Entry>();
+  private totalBytes = 0;
 
-  constructor(private readonly capacity: number) {}
+  /** `maxBytes` defaults to no byte bound (tests of the entry bound alone). */
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes: number = Number.POSITIVE_INFINITY,
+  ) {}
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The estimated bytes held (entry-size.ts). */
+  get bytes(): number {
+    return this.totalBytes;
   }
 
   /** The cached identity, if the entry is still valid at `nowMs`. */
@@ -36,7 +51,10 @@ export class TokenCache {
     const entry = this.entries.get(token);
     if (entry === undefined) return undefined;
     this.entries.delete(token);
-    if (nowMs >= entry.validUntilMs || !entry.isCurrent()) return undefined;
+    if (nowMs >= entry.validUntilMs || !entry.isCurrent()) {
+      this.totalBytes -= entry.bytes;
+      return undefined;
+    }
     this.entries.set(token, entry);
     return entry.identity;
   }
@@ -46,16 +64,27 @@ export class TokenCache {
     if (this.capacity <= 0) return;
     const validUntilMs = Math.min(identity.expiresAtMs, nowMs + MAX_ENTRY_LIFE_MS);
     if (nowMs >= validUntilMs) return;
-    this.entries.delete(token);
-    while (this.entries.size >= this.capacity) {
+    this.remove(token);
+    const bytes = entryBytes(token);
+    if (bytes > this.maxBytes) return;
+    while (this.entries.size >= this.capacity || this.totalBytes + bytes > this.maxBytes) {
       const oldest = this.entries.keys().next();
       if (oldest.done === true) break;
-      this.entries.delete(oldest.value);
+      this.remove(oldest.value);
     }
-    this.entries.set(token, { identity, validUntilMs, isCurrent });
+    this.entries.set(token, { identity, validUntilMs, isCurrent, bytes });
+    this.totalBytes += bytes;
   }
 
   clear(): void {
     this.entries.clear();
+    this.totalBytes = 0;
+  }
+
+  private remove(token: string): void {
+    const entry = this.entries.get(token);
+    if (entry === undefined) return;
+    this.entries.delete(token);
+    this.totalBytes -= entry.bytes;
   }
 }

@@ -16,6 +16,7 @@ export function authConfig(issuers: IssuerConfig[], overrides: Partial<AuthConfi
     jwksTimeoutMs: 2_000,
     jwksMaxStaleMs: 3_600_000,
     tokenCacheSize: 100,
+    tokenCacheBytes: 16 * 1024 * 1024,
     ...overrides,
   };
 }

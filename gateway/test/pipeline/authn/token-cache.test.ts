@@ -3,7 +3,8 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../../../src/config/types.js';
-import { MAX_ENTRY_LIFE_MS } from '../../../src/pipeline/authn/token-cache.js';
+import { MAX_ENTRY_LIFE_MS, TokenCache } from '../../../src/pipeline/authn/token-cache.js';
+import { entryBytes } from '../../../src/pipeline/authn/entry-size.js';
 import { generateTestKeyPair, signToken, startJwksServer, testSecret, type JwksServer, type TestKeyPair } from '../../support/tokens.js';
 import { authConfig, authenticator, claims, Clock, closeAll, jwksIssuer, secretIssuer } from './fixtures.js';
 
@@ -41,6 +42,17 @@ describe('hits', () => {
     const token = await sign();
     await a.verify(token);
     await expect(a.verify(`${token}A`)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+  });
+
+  it('tokenCacheBytes bounds it in estimated bytes as well as entries', async () => {
+    const { a, sign } = secretSetup({ tokenCacheBytes: 8 * 1024 });
+    const [t1, t2] = await Promise.all([sign({ pad: 'x'.repeat(1500) }), sign({ pad: 'y'.repeat(1500) })]);
+    expect(entryBytes(t1) + entryBytes(t2)).toBeGreaterThan(8 * 1024);
+    await a.verify(t1);
+    await expect(a.verify(t1)).resolves.toMatchObject({ ok: true, cached: true });
+    await a.verify(t2); // evicts t1, the least recently used
+    await expect(a.verify(t2)).resolves.toMatchObject({ ok: true, cached: true });
+    await expect(a.verify(t1)).resolves.toMatchObject({ ok: true, cached: false });
   });
 
   it('tokenCacheSize 0 disables it', async () => {
@@ -159,5 +171,26 @@ describe('key changes drop the cache', () => {
     } finally {
       server.setMode('ok');
     }
+  });
+});
+
+describe('TokenCache byte accounting', () => {
+  const identity = { subject: 's', claims: {}, issuer: 'i', expiresAtMs: Number.MAX_SAFE_INTEGER };
+  it('counts every entry once, and forgets what it evicts, expires or clears', () => {
+    const cache = new TokenCache(10, 13_000);
+    const now = 0;
+    cache.set('a'.repeat(1000), identity, now, () => true);
+    cache.set('a'.repeat(1000), identity, now, () => true); // the same token again: counted once
+    expect(cache.bytes).toBe(entryBytes('a'.repeat(1000)));
+    cache.set('b'.repeat(2000), identity, now, () => true);
+    expect(cache.size).toBe(2);
+    cache.set('c'.repeat(2000), identity, now, () => true); // over 13,000 estimated bytes: a, the oldest, goes
+    expect(cache.size).toBe(2);
+    expect(cache.get('a'.repeat(1000), now)).toBeUndefined();
+    expect(cache.bytes).toBe(entryBytes('b'.repeat(2000)) + entryBytes('c'.repeat(2000)));
+    expect(cache.get('b'.repeat(2000), MAX_ENTRY_LIFE_MS)).toBeUndefined(); // expired on read
+    expect(cache.bytes).toBe(entryBytes('c'.repeat(2000)));
+    cache.clear();
+    expect(cache.bytes).toBe(0);
   });
 });
