@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../gateway-config.js';
 import type { Identity } from '../pipeline/authn/index.js';
 import type { RequestTarget } from '../pipeline/target/index.js';
 import { clientOrigin } from './client-origin.js';
+import { closeLingering, isLingering } from './linger.js';
 import { createOutgoingHeaders } from './outgoing-headers.js';
 import { buildClientHeaders } from './response-headers.js';
 import type { Upstream } from './upstream.js';
@@ -32,6 +33,9 @@ export function createForward(config: GatewayConfig, upstream: Upstream, respond
   const outgoingHeaders = createOutgoingHeaders(config);
 
   return async function forward(req, res, requestId, { target, identity }) {
+    // A request pipelined behind a refused body is never acted on, nor answered: its connection
+    // is closing (linger.ts lets it go), and the client never gets a head for it.
+    if (isLingering(req.socket)) return { status: 499 };
     const { headers, trusted } = outgoingHeaders(req, requestId, identity);
     const cors = respond.corsHeaders(req);
     const outcome = await upstream.forward(req, res, {
@@ -44,6 +48,8 @@ export function createForward(config: GatewayConfig, upstream: Upstream, respond
     if (outcome.ok) return { status: outcome.status, upstreamMs: outcome.upstreamMs };
     if (outcome.failure === 'response_aborted') return { status: res.statusCode, reason: 'upstream_unreachable' };
     if (outcome.failure === 'client_aborted' || res.headersSent || res.destroyed) return { status: res.headersSent ? res.statusCode : 499 };
+    // The refusal closes the connection (its body is unread): closed lingering, so it is read.
+    if (!req.complete) closeLingering(req, res);
     const status = respond.deny(req, res, requestId, deny(outcome.failure), { close: !req.complete });
     return { status, reason: outcome.failure };
   };

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
 import type { UpstreamResponseHeaders } from './response-headers.js';
@@ -50,7 +50,7 @@ export function createUpstream(config: UpstreamConfig): Upstream {
     // Authorized and within the limit as far as is known: a client waiting on Expect may send.
     sendContinue(res);
     const chunked = req.headers['transfer-encoding'] !== undefined;
-    const body = chunked ? pipeline(req, limitBody(request.bodyLimitBytes), () => {}) : declared !== undefined && declared !== '0' ? req : undefined;
+    const body = chunked ? limitedBody(req, request.bodyLimitBytes) : declared !== undefined && declared !== '0' ? req : undefined;
 
     return new Promise<ForwardOutcome>((resolve) => {
       const relay = new ResponseRelay(res, request.clientHeaders, (result) => {
@@ -71,6 +71,22 @@ export function createUpstream(config: UpstreamConfig): Upstream {
     reachable: (timeoutMs = 1_000) => tcpReachable(new URL(config.url), timeoutMs),
     close: () => pool.close(),
   };
+}
+
+/**
+ * A chunked body counted against the limit on its way upstream. Piped, not pipeline()d: past the
+ * limit only the counter fails (undici aborts the upstream request), while the client's request
+ * stays open, so its 413 can be written and the rest of its body drained (linger.ts) instead of
+ * the socket being destroyed under it.
+ */
+function limitedBody(req: IncomingMessage, limitBytes: number): Readable {
+  const limited = limitBody(limitBytes);
+  req.pipe(limited);
+  // A client gone mid-body must fail the upstream request too; pipe alone would leave it waiting.
+  req.once('close', () => {
+    if (!req.complete) limited.destroy(new Error('the client closed the request body early'));
+  });
+  return limited;
 }
 
 function classify(error: unknown, clientGone: boolean): 'upstream_unreachable' | 'upstream_timeout' | 'body_too_large' | 'client_aborted' {

@@ -62,6 +62,8 @@ export interface RawConnection {
   waitFor(done: (received: string) => boolean, deadlineMs?: number): Promise<string>;
   /** Resolves when the server has closed the connection (or it was destroyed). */
   readonly closed: Promise<void>;
+  /** The socket error code seen, if any: `ECONNRESET` when the server reset instead of closing. */
+  errorCode(): string | undefined;
   destroy(): void;
 }
 
@@ -69,10 +71,12 @@ export interface RawConnection {
  * A raw connection driven step by step: for exchanges where the client must wait for the server
  * before sending more (Expect: 100-continue) or must write everything before reading anything.
  */
-export function openRaw(baseUrl: string): Promise<RawConnection> {
+export function openRaw(baseUrl: string, options: { readonly allowHalfOpen?: boolean } = {}): Promise<RawConnection> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port) });
+    // allowHalfOpen: the server's FIN does not end our side, so the server alone decides when the
+    // connection is let go (lingering tests watch that from the server).
+    const socket = connect({ host: hostname, port: Number(port), allowHalfOpen: options.allowHalfOpen ?? false });
     const chunks: Buffer[] = [];
     let watchers: Array<() => void> = [];
     let isClosed = false;
@@ -83,7 +87,9 @@ export function openRaw(baseUrl: string): Promise<RawConnection> {
       chunks.push(chunk);
       notify();
     });
-    socket.on('error', () => undefined); // a reset shows as 'close'; the test judges what arrived
+    let errorCode: string | undefined;
+    // A reset shows as 'close' too; the test judges what arrived, and may ask about the reset.
+    socket.on('error', (error: NodeJS.ErrnoException) => (errorCode ??= error.code ?? error.message));
     const closed = new Promise<void>((resolveClosed) =>
       socket.on('close', () => {
         isClosed = true;
@@ -98,6 +104,7 @@ export function openRaw(baseUrl: string): Promise<RawConnection> {
         write: (bytes) => new Promise<void>((done, fail) => socket.write(bytes, (error) => (error ? fail(error) : done()))),
         received,
         closed,
+        errorCode: () => errorCode,
         destroy: () => socket.destroy(),
         waitFor(done, deadlineMs = 10_000) {
           return new Promise((resolveWait, rejectWait) => {
