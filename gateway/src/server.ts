@@ -14,7 +14,7 @@ import { buildAdminApp } from './observe/admin.js';
 import { createAccessLog } from './observe/request-log.js';
 import { GatewayMetrics } from './observe/metrics.js';
 import { createObserver, UNMATCHED_ROUTE, type Outcome } from './observe/outcome.js';
-import type { Authenticator } from './pipeline/authn/index.js';
+import { MAX_JWKS_KEYS, type Authenticator } from './pipeline/authn/index.js';
 import type { Verdict } from './pipeline/index.js';
 import { setUpRevocations } from './revocations.js';
 import { ServingHolder, type PrepareResult } from './serving/holder.js';
@@ -69,6 +69,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       if (result !== 'success') log.warn({ issuer, result }, 'key set fetch failed');
     },
     keysChanged: (issuer: string) => log.info({ issuer }, 'key set changed'),
+    keysIgnored: (issuer: string, listed: number) =>
+      log.warn({ issuer, keys_listed: listed, keys_read: MAX_JWKS_KEYS }, `key set lists ${listed} keys: only the first ${MAX_JWKS_KEYS} are read`),
   };
   // Revocations belong to the process, not to one config: the store is a restart key.
   const revocations = setUpRevocations(config, { log, metrics, source: deps.revocationSource });

@@ -16,9 +16,15 @@ export interface ImportedKeySet {
   readonly keys: readonly VerificationKey[];
   /** Canonical text of the usable public keys: equal fingerprints mean the same key set. */
   readonly fingerprint: string;
+  /** How many JWKs the document lists; past MAX_JWKS_KEYS, the rest were not read. */
+  readonly listed: number;
 }
 
-/** JWKs beyond this many are ignored: a key set is a handful of keys, not a workload. */
+/**
+ * Only the first this many JWKs of a document are read, in document order; the rest are
+ * ignored (the key set reports it, and the gateway logs a warning naming the issuer). A key set
+ * is a handful of keys, not a workload: each key is imported on every fetch.
+ */
 export const MAX_JWKS_KEYS = 100;
 /** A `kid` longer than this is not a key id anyone issues; such keys are skipped. */
 export const MAX_KID_LENGTH = 256;
@@ -29,9 +35,10 @@ export async function importJwks(document: unknown, algorithms: ReadonlySet<stri
   if (typeof document !== 'object' || document === null || !Array.isArray((document as { keys?: unknown }).keys)) {
     throw new JwksFormatError('key set document has no "keys" array');
   }
+  const listed = (document as { keys: unknown[] }).keys;
   const keys: VerificationKey[] = [];
   const fingerprints: string[] = [];
-  for (const jwk of ((document as { keys: unknown[] }).keys).slice(0, MAX_JWKS_KEYS)) {
+  for (const jwk of listed.slice(0, MAX_JWKS_KEYS)) {
     const publicJwk = publicPart(jwk);
     if (publicJwk === undefined) continue;
     const kid = (jwk as { kid?: unknown }).kid;
@@ -49,7 +56,7 @@ export async function importJwks(document: unknown, algorithms: ReadonlySet<stri
       }
     }
   }
-  return { keys, fingerprint: fingerprints.sort().join('\n') };
+  return { keys, fingerprint: fingerprints.sort().join('\n'), listed: listed.length };
 }
 
 /** The public members of a signature JWK we can use, or undefined when it is not one. */

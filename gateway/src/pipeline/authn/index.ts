@@ -12,12 +12,15 @@ import { createVerify, type Verify } from './verify.js';
 export type { Identity, VerifyResult } from './identity.js';
 export type { FetchJwks } from './fetch-jwks.js';
 export type { FetchResult } from './key-set.js';
+export { MAX_JWKS_KEYS } from './import-jwks.js';
 
 export interface AuthnEvents {
   /** Every key set fetch attempt, by issuer config name ('empty': fetched but no usable key). */
   keyFetch?(issuer: string, result: FetchResult): void;
   /** An issuer's usable keys changed: first load, rotation, or dropped after jwks_max_stale. */
   keysChanged?(issuer: string): void;
+  /** An issuer's JWKS lists `listed` keys, more than MAX_JWKS_KEYS: only the first ones are read. */
+  keysIgnored?(issuer: string, listed: number): void;
 }
 
 export interface Authenticator {
@@ -67,6 +70,7 @@ export function createAuthenticator(auth: AuthConfig, events: AuthnEvents = {}, 
       cache.clear();
       quietly(() => events.keysChanged?.(issuer));
     },
+    onKeysIgnored: (issuer, listed) => quietly(() => events.keysIgnored?.(issuer, listed)),
   }, deps.adopt?.issuers);
   const adopted = new Set(deps.adopt?.issuers ?? []);
   const keySets = issuers.flatMap((issuer) => (issuer.keySet === undefined ? [] : [issuer.keySet]));

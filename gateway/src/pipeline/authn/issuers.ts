@@ -30,6 +30,7 @@ export interface IssuerDeps {
   readonly fetchJwks: FetchJwks;
   readonly onFetch: (issuer: string, result: FetchResult) => void;
   readonly onChange: (issuer: string) => void;
+  readonly onKeysIgnored: (issuer: string, listed: number) => void;
 }
 
 /** `adopt`: verifiers of a previous config; one with the same settings is reused as it is. */
@@ -98,6 +99,7 @@ function jwksIssuer(issuer: IssuerConfig, url: string, auth: AuthConfig, deps: I
     fetchJwks: deps.fetchJwks,
     onFetch: (result) => deps.onFetch(issuer.name, result),
     onChange: () => deps.onChange(issuer.name),
+    onKeysIgnored: (listed) => deps.onKeysIgnored(issuer.name, listed),
   });
   return {
     name: issuer.name,

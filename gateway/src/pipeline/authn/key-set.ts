@@ -3,7 +3,7 @@
 // for at most max-stale, replaced wholesale by every successful fetch.
 
 import type { FetchJwks } from './fetch-jwks.js';
-import { importJwks, MAX_KID_LENGTH, type ImportedKeySet, type VerificationKey } from './import-jwks.js';
+import { importJwks, MAX_JWKS_KEYS, MAX_KID_LENGTH, type ImportedKeySet, type VerificationKey } from './import-jwks.js';
 
 export type FetchResult = 'success' | 'error' | 'empty';
 
@@ -20,6 +20,8 @@ export interface KeySetOptions {
   readonly onFetch: (result: FetchResult) => void;
   /** The usable keys changed: loaded, rotated, or dropped after max-stale. */
   readonly onChange: () => void;
+  /** A fetched document lists more than MAX_JWKS_KEYS keys (told once per distinct count). */
+  readonly onKeysIgnored?: (listed: number) => void;
 }
 
 /**
@@ -46,6 +48,8 @@ export class KeySet {
   private closed = false;
   private readonly closing = new AbortController();
   private generationCount = 0;
+  /** The key count last reported as over MAX_JWKS_KEYS: a refresh of the same set stays quiet. */
+  private reportedListed = 0;
 
   constructor(private readonly options: KeySetOptions) {}
 
@@ -145,6 +149,7 @@ export class KeySet {
       const document = await untilAborted(this.options.fetchJwks(this.options.url, controller.signal), controller.signal);
       const imported = await importJwks(document, this.options.algorithms);
       if (controller.signal.aborted) throw new Error('aborted');
+      this.reportIgnored(imported.listed);
       if (imported.keys.length === 0) {
         result = 'empty';
       } else {
@@ -166,6 +171,12 @@ export class KeySet {
     const changed = this.current?.fingerprint !== imported.fingerprint;
     this.current = { ...imported, fetchedAtMs: this.options.now() };
     if (changed) this.changed();
+  }
+
+  private reportIgnored(listed: number): void {
+    const over = listed > MAX_JWKS_KEYS ? listed : 0;
+    if (over !== 0 && over !== this.reportedListed) this.options.onKeysIgnored?.(listed);
+    this.reportedListed = over;
   }
 
   private changed(): void {

@@ -58,6 +58,12 @@ export class EventLog implements Required<AuthnEvents> {
     this.notify('change', issuer);
   };
 
+  readonly ignored: [string, number][] = [];
+
+  keysIgnored = (issuer: string, listed: number): void => {
+    this.ignored.push([issuer, listed]);
+  };
+
   /** Resolves at the next fetch event (optionally with this result). */
   nextFetch(result?: string): Promise<void> {
     return new Promise((resolve) => this.waiters.push({ match: (kind, _i, r) => kind === 'fetch' && (result === undefined || r === result), resolve }));
