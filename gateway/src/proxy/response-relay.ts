@@ -66,7 +66,9 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
-    if (statusCode < 200 || this.settled) return; // 1xx: informational, the final head follows
+    // 1xx (102, 103 Early Hints, …) are dropped, by rule (docs/contract.md): toward the client the
+    // gateway is the origin server, and their headers would bypass every rule of buildClientHeaders.
+    if (statusCode < 200 || this.settled) return;
     this.status = statusCode;
     this.upstreamMs = performance.now() - this.startedAt;
     if (hasNoBody(this.res.req.method, statusCode)) {
