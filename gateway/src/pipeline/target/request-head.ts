@@ -3,9 +3,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Denial } from '../../errors/reasons.js';
 import { checkHost } from './host.js';
+import { checkHttpVersion } from './http-version.js';
 import { checkTransferCoding } from './transfer-coding.js';
 
 /** undefined when the head may go on to the path checks; else the refusal. */
-export function checkRequestHead(req: Pick<IncomingMessage, 'rawHeaders'>): Denial | undefined {
-  return checkHost(req.rawHeaders) ?? checkTransferCoding(req.rawHeaders);
+export function checkRequestHead(req: Pick<IncomingMessage, 'httpVersion' | 'rawHeaders'>): Denial | undefined {
+  return checkHttpVersion(req.httpVersion) ?? checkHost(req.rawHeaders) ?? checkTransferCoding(req.rawHeaders);
 }
