@@ -32,7 +32,7 @@ export interface AuthConfig {
   readonly jwksMaxStaleMs: number;
   /** Max entries in the verified-token cache; 0 disables it. */
   readonly tokenCacheSize: number;
-  /** Max estimated bytes of the verified-token cache (authn/entry-size.ts); 0 disables it. */
+  /** Max estimated bytes of the verified-token cache (pipeline/authn/entry-size.ts); 0 disables it. */
   readonly tokenCacheBytes: number;
 }
 
