@@ -26,13 +26,13 @@ export interface BenchOptions {
 
 export const ALL_UPSTREAMS: readonly UpstreamId[] = ['upstream-todo', 'fastapi'];
 export const ALL_TARGETS: readonly TargetId[] = [
-  'direct', 'nginx', 'floor', 'gateway', 'floor-uncached-hs256', 'gateway-uncached-hs256', 'floor-uncached-eddsa', 'gateway-uncached-eddsa',
+  'direct', 'nginx', 'floor', 'gateway', 'gateway-revocations', 'floor-uncached-hs256', 'gateway-uncached-hs256', 'floor-uncached-eddsa', 'gateway-uncached-eddsa',
 ];
 /**
- * Measured on upstream-todo only: uncached verification is a property of the proxy, not of the
- * upstream, and upstream-todo is fast enough to show it.
+ * Measured on upstream-todo only: uncached verification and the revocation list are properties
+ * of the proxy, not of the upstream, and upstream-todo is fast enough to show them.
  */
-export const TODO_ONLY_TARGETS: readonly TargetId[] = ['floor-uncached-hs256', 'gateway-uncached-hs256', 'floor-uncached-eddsa', 'gateway-uncached-eddsa'];
+export const TODO_ONLY_TARGETS: readonly TargetId[] = ['gateway-revocations', 'floor-uncached-hs256', 'gateway-uncached-hs256', 'floor-uncached-eddsa', 'gateway-uncached-eddsa'];
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
 
@@ -45,8 +45,10 @@ to cores, and measures direct vs nginx vs the floor vs the gateway in alternatin
   --warmup <s>          warm-up seconds per path before the rounds  [default 2]
   --connections <list>  connection counts, e.g. 1,32                [default 1,32]
   --upstreams <list>    upstream-todo,fastapi                       [default both]
-  --targets <list>      direct,nginx,floor,gateway,floor-uncached-hs256,gateway-uncached-hs256,
-                        floor-uncached-eddsa,gateway-uncached-eddsa          [default all]
+  --targets <list>      direct,nginx,floor,gateway,gateway-revocations (the gateway with 10,001
+                        live revocations; upstream-todo only),floor-uncached-hs256,
+                        gateway-uncached-hs256,floor-uncached-eddsa,gateway-uncached-eddsa
+                                                                    [default all]
   --workers <n>         the gateway's workers                       [default: one per proxy core]
   --out <dir>           where results go                            [default bench/results]
   --retry-disturbed <n> repeat a round up to n times while other processes use more than

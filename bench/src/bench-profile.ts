@@ -49,7 +49,7 @@ export async function runProfile(ctx: ProfileContext): Promise<string> {
     const plans = await prepareUsers(upstream.url, ctx.keys);
     const plan = loadgen.prepare('profile-mixed', plans.mixed, ctx.workDir);
     gateway = await startGateway(
-      { upstreamUrl: upstream.url, jwksUrl: ctx.jwksUrl, secret: ctx.keys.secret, workers: ctx.workers },
+      { upstreamUrl: upstream.url, jwksUrl: ctx.jwksUrl, secret: ctx.keys.secret, workers: ctx.workers, adminToken: ctx.keys.adminToken },
       placement.proxy,
       ['--cpu-prof', `--cpu-prof-dir=${dir}`],
     );

@@ -2,6 +2,7 @@
 // answers, warms each up, then runs alternating rounds and records CPU per request.
 import { join } from 'node:path';
 import { TODO_ONLY_TARGETS, type BenchOptions } from './bench-options.js';
+import { REVOCATION_LIST_SIZE, loadRevocationList, readRevocationGauge } from './bench-revocations.js';
 import { prepareUsers, type BenchPlans } from './bench-users.js';
 import type { LoadGenerator, PreparedPlan } from './loadgen.js';
 import type { Placement } from './placement.js';
@@ -54,16 +55,19 @@ type Plans = Readonly<Record<keyof BenchPlans, PreparedPlan>>;
 
 /**
  * Starts every wanted proxy in front of `upstream`. The cached gateway runs at its default
- * config; one gateway and one floor with token_cache 0 serve both uncached paths (HS256, EdDSA).
+ * config; the revocations row is a second one, sent the bench's revocation list through its
+ * admin API (it is not measured unless the list is shown loaded and enforced); one gateway and
+ * one floor with token_cache 0 serve both uncached paths (HS256, EdDSA).
  */
 async function startTargets(
   wanted: readonly TargetId[], upstreamId: UpstreamId, upstream: Service, plans: Plans, started: Service[], notes: string[], ctx: UpstreamRunContext,
-): Promise<{ targets: LiveTarget[]; cached: GatewayService | undefined }> {
+): Promise<{ targets: LiveTarget[]; cached: GatewayService | undefined; revoked: GatewayService | undefined }> {
   const { placement } = ctx;
   const targets: LiveTarget[] = [];
-  const auth = { upstreamUrl: upstream.url, jwksUrl: ctx.jwksUrl, secret: ctx.keys.secret, workers: ctx.workers };
+  const auth = { upstreamUrl: upstream.url, jwksUrl: ctx.jwksUrl, secret: ctx.keys.secret, workers: ctx.workers, adminToken: ctx.keys.adminToken };
   const keep = <S extends Service>(s: S): S => { started.push(s); return s; };
   let cached: GatewayService | undefined;
+  let revoked: GatewayService | undefined;
   let uncachedGateway: GatewayService | undefined;
   let uncachedFloor: Service | undefined;
   for (const id of wanted) {
@@ -77,7 +81,13 @@ async function startTargets(
       else if (id.startsWith('floor-uncached')) proxy = uncachedFloor ??= keep(await startFloor({ ...auth, tokenCacheEntries: 0 }, placement.proxy));
       else if (!ctx.gatewayAvailable) continue;
       else if (id === 'gateway') proxy = cached = keep(await startGateway(auth, placement.proxy));
-      else proxy = uncachedGateway ??= keep(await startGateway({ ...auth, tokenCacheEntries: 0 }, placement.proxy));
+      else if (id === 'gateway-revocations') {
+        const gateway = keep(await startGateway(auth, placement.proxy));
+        ctx.log(`${upstreamId}: posting ${REVOCATION_LIST_SIZE} revocations to the second gateway's admin API`);
+        const { seconds } = await loadRevocationList(gateway, ctx.keys);
+        ctx.log(`${upstreamId}: gateway_revocations reads ${REVOCATION_LIST_SIZE} after ${seconds.toFixed(1)} s; a token of the revoked subject gets 401 token_revoked`);
+        proxy = revoked = gateway;
+      } else proxy = uncachedGateway ??= keep(await startGateway({ ...auth, tokenCacheEntries: 0 }, placement.proxy));
       targets.push({ id, url: proxy?.url ?? upstream.url, plan: plans[planKind(id)], proxy });
     } catch (e) {
       // One path that will not start must not cost the user every other number.
@@ -85,7 +95,7 @@ async function startTargets(
       ctx.log(`${upstreamId}: ${TARGET_LABELS[id]} could not start:\n${(e as Error).message}`);
     }
   }
-  return { targets, cached };
+  return { targets, cached, revoked };
 }
 
 async function startUpstream(id: UpstreamId, ctx: UpstreamRunContext): Promise<Service> {
@@ -124,7 +134,7 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
     };
 
     const wanted = options.targets.filter((t) => upstreamId === 'upstream-todo' || !TODO_ONLY_TARGETS.includes(t));
-    const { targets, cached } = await startTargets(wanted, upstreamId, upstream, prepared, started, notes, ctx);
+    const { targets, cached, revoked } = await startTargets(wanted, upstreamId, upstream, prepared, started, notes, ctx);
     for (const t of [...targets]) {
       try {
         await probe(t, plans, planKind(t.id));
@@ -203,6 +213,9 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
       }
     }
     if (cached) gatewayMetrics = await scrapeTokenCacheMetrics(cached.adminUrl);
+    // The list must have held through every round, or the row measured something else.
+    const kept = revoked && (await readRevocationGauge(revoked.adminUrl).catch(() => undefined));
+    if (revoked && kept !== REVOCATION_LIST_SIZE) notes.push(`${upstreamId}: after the rounds the revocations row's gateway enforced ${kept ?? 'an unknown number of'} revocations, not ${REVOCATION_LIST_SIZE}: that row is suspect`);
     return { measurements, gatewayMetrics, notes };
   } finally {
     for (const s of started.reverse()) await s.stop();

@@ -18,6 +18,7 @@ import { spread } from './stats.js';
 import { describePlacement, planPlacement, setNiceness } from './placement.js';
 import { compareAll } from './ratios.js';
 import { renderResultsMarkdown, spliceReadme } from './render-results.js';
+import { compareRevocationCost } from './revocation-cost.js';
 import type { BenchResults, Measurement } from './results.js';
 import { BENCH_ROOT, GATEWAY_BIN, GATEWAY_CONFIG_TEMPLATE, REPO_ROOT, gatewayEnvironment } from './services.js';
 import { summarise } from './summary.js';
@@ -29,7 +30,7 @@ const log = (line: string): void => { process.stderr.write(`${line}\n`); };
 /** The gateway is measured only if it is built and accepts the bench config. */
 function gatewayProblem(): string | undefined {
   if (!existsSync(GATEWAY_BIN)) return `gateway not found at ${GATEWAY_BIN}`;
-  const env = gatewayEnvironment({ upstreamUrl: 'http://127.0.0.1:9', jwksUrl: 'http://127.0.0.1:9/jwks', secret: 'x'.repeat(43), workers: 1 }, { listen: 1, admin: 2 });
+  const env = gatewayEnvironment({ upstreamUrl: 'http://127.0.0.1:9', jwksUrl: 'http://127.0.0.1:9/jwks', secret: 'x'.repeat(43), workers: 1, adminToken: 'a'.repeat(43) }, { listen: 1, admin: 2 });
   const check = spawnSync(process.execPath, [GATEWAY_BIN, '--check-config', GATEWAY_CONFIG_TEMPLATE], { env, encoding: 'utf8', timeout: 20_000 });
   if (check.status !== 0) return `the gateway rejects ${GATEWAY_CONFIG_TEMPLATE}: ${(check.stderr || check.stdout || String(check.error)).trim().split('\n').slice(0, 5).join(' | ')}`;
   return undefined;
@@ -145,6 +146,7 @@ async function main(): Promise<number> {
     summary,
     comparisons: compareAll(summary),
     targets: evaluateTargets(summary),
+    revocationCost: compareRevocationCost(summary),
     measurements,
     gatewayTokenCacheMetrics: metrics,
   };

@@ -1,10 +1,11 @@
 // Results as markdown: the issue's targets first (met or missed, nginx and the Node floor
-// beside), the comparisons with the floor and nginx, the uncached worst case, then one table per
-// upstream with medians, min–max, ratios against direct and the per-row budget verdict.
+// beside), the comparisons with the floor and nginx, the uncached worst case, what a full
+// revocation list costs, then one table per upstream with medians, min–max, ratios against
+// direct and the per-row budget verdict.
 import { BUDGET } from './budget.js';
 import { median } from './stats.js';
-import type { BenchResults, Comparison, UpstreamId, Variant } from './results.js';
-import { renderComparisonTable, renderTargets, renderUpstreamTable } from './render-tables.js';
+import type { BenchResults, Comparison, RevocationCost, UpstreamId, Variant } from './results.js';
+import { renderComparisonTable, renderRevocationCostTable, renderTargets, renderUpstreamTable } from './render-tables.js';
 
 export { fmtNumber, fmtRatio, fmtSpread, renderTargets, renderUpstreamTable } from './render-tables.js';
 
@@ -36,6 +37,19 @@ function comparisonSections(comparisons: readonly Comparison[]): string[] {
   return out;
 }
 
+function revocationSections(costs: readonly RevocationCost[]): string[] {
+  const out: string[] = [];
+  for (const u of [...new Set(costs.map((c) => c.upstream))]) {
+    const cs = costs.filter((c) => c.upstream === u);
+    out.push(
+      '', `#### ${u}: revocation lookups — the gateway with ${cs[0]!.entries.toLocaleString('en-US')} live revocations vs without`, '',
+      'The same config and tokens in the same alternating rounds; no bench token matches an entry, so every request is checked against the whole list and none is refused.',
+      '', renderRevocationCostTable(cs),
+    );
+  }
+  return out;
+}
+
 export function renderResultsMarkdown(results: BenchResults, chartFile?: string): string {
   const m = results.meta;
   const out: string[] = [];
@@ -51,6 +65,7 @@ export function renderResultsMarkdown(results: BenchResults, chartFile?: string)
   if (chartFile) out.push('', `![p50, p99 and CPU per request: direct, nginx, Node floor, gateway](${chartFile})`);
   out.push('', '#### Targets', '', renderTargets(results.targets));
   out.push(...comparisonSections(results.comparisons ?? []));
+  out.push(...revocationSections(results.revocationCost ?? []));
   for (const u of [...new Set(results.summary.map((r) => r.upstream))]) {
     out.push('', `#### ${UPSTREAM_TITLES[u]}`, '', renderUpstreamTable(results.summary.filter((r) => r.upstream === u)));
   }

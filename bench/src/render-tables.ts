@@ -1,7 +1,7 @@
 // The markdown tables of a run: the targets (met or not, nginx and the floor beside), one table
-// per upstream (medians, min–max, ratios against direct), and the comparisons (gateway ÷ floor,
-// gateway ÷ nginx, floor and nginx ÷ direct).
-import { TARGET_LABELS, type CompareMetric, type Comparison, type SummaryRow, type TargetCheck } from './results.js';
+// per upstream (medians, min–max, ratios against direct), the comparisons (gateway ÷ floor,
+// gateway ÷ nginx, floor and nginx ÷ direct), and the revocation list's cost (÷ the plain gateway).
+import { TARGET_LABELS, type CompareMetric, type Comparison, type RevocationCost, type SummaryRow, type TargetCheck } from './results.js';
 import type { Spread } from './stats.js';
 
 export function fmtNumber(v: number | null | undefined, digits = 0): string {
@@ -79,6 +79,23 @@ export function renderComparisonTable(comparisons: readonly Comparison[]): strin
     for (const m of c.metrics) {
       const f = (v: number | null) => fmtMetric(m.metric, v);
       lines.push(`| ${c.connections} | ${METRIC_LABELS[m.metric]} | ${f(m.direct)} | ${f(m.nginx)} | ${f(m.floor)} | ${f(m.gateway)} | ${fmtRatio(m.gatewayVsFloor)} | ${fmtRatio(m.gatewayVsNginx)} | ${fmtRatio(m.floorVsDirect)} | ${fmtRatio(m.nginxVsDirect)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** One row per connection count × figure: the plain gateway, the one with the list, the ratio, and whether the difference is above the noise. */
+export function renderRevocationCostTable(costs: readonly RevocationCost[]): string {
+  const entries = costs[0]?.entries ?? 0;
+  const lines = [
+    `| conns | figure | gateway | gateway, ${entries.toLocaleString('en-US')} revocations | with ÷ without | measurable (median above the plain gateway's max) |`,
+    '| ---: | --- | ---: | ---: | ---: | --- |',
+  ];
+  for (const c of [...costs].sort((a, b) => a.connections - b.connections)) {
+    for (const f of c.figures) {
+      const digits = f.metric === 'cpuUsPerReq' ? 1 : 0;
+      const measurable = f.measurable === null ? '–' : f.measurable ? '**yes**' : 'no';
+      lines.push(`| ${c.connections} | ${METRIC_LABELS[f.metric]} | ${fmtSpread(f.plain, digits)} | ${fmtSpread(f.revoked, digits)} | ${fmtRatio(f.ratio)} | ${measurable} |`);
     }
   }
   return lines.join('\n');

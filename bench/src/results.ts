@@ -4,7 +4,7 @@ import type { Spread } from './stats.js';
 
 export type UpstreamId = 'upstream-todo' | 'fastapi';
 export type TargetId =
-  | 'direct' | 'nginx' | 'floor' | 'gateway'
+  | 'direct' | 'nginx' | 'floor' | 'gateway' | 'gateway-revocations'
   | 'floor-uncached-hs256' | 'gateway-uncached-hs256' | 'floor-uncached-eddsa' | 'gateway-uncached-eddsa';
 
 /** Labels, in the order the tables list the paths. */
@@ -13,6 +13,7 @@ export const TARGET_LABELS: Readonly<Record<TargetId, string>> = {
   nginx: 'nginx proxy',
   floor: 'Node floor (token cache)',
   gateway: 'gateway (token cache)',
+  'gateway-revocations': 'gateway, 10k revocations',
   'floor-uncached-hs256': 'Node floor, uncached HS256',
   'gateway-uncached-hs256': 'gateway, uncached HS256',
   'floor-uncached-eddsa': 'Node floor, uncached EdDSA',
@@ -121,7 +122,34 @@ export interface BenchResults {
   /** Gateway against the floor and nginx, floor and nginx against direct (ratios.ts). */
   readonly comparisons?: readonly Comparison[];
   readonly targets: readonly TargetCheck[];
+  /** The gateway with a full revocation list against the plain gateway (revocation-cost.ts). */
+  readonly revocationCost?: readonly RevocationCost[];
   readonly measurements: readonly Measurement[];
+}
+
+/** One figure of the revocations row beside the plain gateway's, from the same alternating rounds. */
+export interface RevocationCostFigure {
+  readonly metric: CompareMetric;
+  /** The plain gateway (token cache, no revocations). */
+  readonly plain: Spread | null;
+  /** The same gateway config with the bench's revocation list loaded. */
+  readonly revoked: Spread | null;
+  /** revoked ÷ plain, of the medians. */
+  readonly ratio: number | null;
+  /**
+   * The revoked median is above the plain gateway's slowest (highest) round: a cost this run's
+   * round-to-round noise does not explain. false: no measurable cost (a median below the plain
+   * one is noise too). null with fewer than two plain rounds, which give no spread to judge by.
+   */
+  readonly measurable: boolean | null;
+}
+
+export interface RevocationCost {
+  readonly upstream: UpstreamId;
+  readonly connections: number;
+  /** Live entries the revocations row's gateway enforced (its gateway_revocations gauge). */
+  readonly entries: number;
+  readonly figures: readonly RevocationCostFigure[];
 }
 
 /** Which gateway and floor paths a comparison puts side by side. */

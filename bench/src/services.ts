@@ -137,6 +137,8 @@ export interface GatewayEnv {
   /** Verified-token cache size; undefined: the gateway's default; 0 disables it (every request verified from scratch). */
   readonly tokenCacheEntries?: number;
   readonly workers: number;
+  /** admin.token, which turns the revocation API on; undefined: left empty, the API is off. */
+  readonly adminToken?: string;
 }
 
 export const GATEWAY_CONFIG_TEMPLATE = join(BENCH_ROOT, 'config/gateway.bench.yaml');
@@ -152,6 +154,7 @@ export function gatewayEnvironment(g: GatewayEnv, ports: { listen: number; admin
     BENCH_HS256_SECRET: g.secret,
     ...(g.tokenCacheEntries === undefined ? {} : { BENCH_TOKEN_CACHE_ENTRIES: String(g.tokenCacheEntries) }),
     BENCH_GATEWAY_WORKERS: String(g.workers),
+    ...(g.adminToken === undefined ? {} : { BENCH_ADMIN_TOKEN: g.adminToken }),
     NODE_ENV: 'production',
   };
 }
@@ -162,7 +165,7 @@ export interface GatewayService extends Service {
 
 /**
  * Starts the gateway at its default configuration (bench config: only what the bench must
- * say — sockets, upstream, issuers, routes). `nodeArgs` go to node before the gateway's own
+ * say — sockets, upstream, issuers, routes, and admin.token for the revocation API). `nodeArgs` go to node before the gateway's own
  * (`--cpu-prof …` for --profile; node:cluster workers inherit them).
  */
 export async function startGateway(g: GatewayEnv, cores?: readonly number[], nodeArgs: readonly string[] = []): Promise<GatewayService> {

@@ -19,18 +19,31 @@ export interface BenchKeys {
   readonly edPrivate: CryptoKey;
   readonly jwks: { keys: JWK[] };
   readonly kid: string;
+  /** The gateway's admin.token (≥ 32 bytes): the bench fills the revocation list through the admin API with it. */
+  readonly adminToken: string;
 }
 
 export async function generateBenchKeys(): Promise<BenchKeys> {
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   const kid = `bench-${randomBytes(4).toString('hex')}`;
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
-  return { secret: randomBytes(32).toString('base64url'), edPrivate: privateKey, jwks: { keys: [jwk] }, kid };
+  return { secret: randomBytes(32).toString('base64url'), edPrivate: privateKey, jwks: { keys: [jwk] }, kid, adminToken: randomBytes(32).toString('base64url') };
 }
 
+/** The session every token of a subject names (`sid`): the bench's revocation entries name others. */
+export function benchSessionId(subject: string): string {
+  return `bench-session-${subject}`;
+}
+
+/**
+ * A token as Better Auth mints it (sub, email, iat, exp, iss, aud), plus a `jti` and a `sid`: with
+ * them the gateway's revocation check does all three of its lookups (subject, jti, sid) on every
+ * request of the revocations row, its most expensive case.
+ */
 export async function mintToken(keys: BenchKeys, kind: TokenKind, subject: string, nowSec = Math.floor(Date.now() / 1000)): Promise<string> {
-  const jwt = new SignJWT({ email: `${subject}@bench.invalid` })
+  const jwt = new SignJWT({ email: `${subject}@bench.invalid`, sid: benchSessionId(subject) })
     .setSubject(subject)
+    .setJti(randomBytes(12).toString('base64url'))
     .setIssuer(BENCH_ISSUER)
     .setAudience(BENCH_AUDIENCE)
     .setIssuedAt(nowSec)

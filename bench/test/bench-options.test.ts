@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchArgs } from '../src/bench-options.js';
+import { BENCH_USAGE, TODO_ONLY_TARGETS, parseBenchArgs } from '../src/bench-options.js';
 import { pinnedCommand } from '../src/placement.js';
 
 function ok(argv: string[]) {
@@ -11,7 +11,7 @@ function ok(argv: string[]) {
 describe('parseBenchArgs', () => {
   it('defaults to 3 rounds of 5 s at 1 and 32 connections, both upstreams, every path', () => {
     expect(ok([])).toMatchObject({ durationSec: 5, rounds: 3, warmupSec: 2, connections: [1, 32], upstreams: ['upstream-todo', 'fastapi'], quick: false, nice: undefined, retryDisturbed: 1, updateReadme: true });
-    expect(ok([]).targets).toEqual(['direct', 'nginx', 'floor', 'gateway', 'floor-uncached-hs256', 'gateway-uncached-hs256', 'floor-uncached-eddsa', 'gateway-uncached-eddsa']);
+    expect(ok([]).targets).toEqual(['direct', 'nginx', 'floor', 'gateway', 'gateway-revocations', 'floor-uncached-hs256', 'gateway-uncached-hs256', 'floor-uncached-eddsa', 'gateway-uncached-eddsa']);
     expect(ok([]).profile).toBe(false);
   });
   it('makes --quick short but keeps three rounds', () => {
@@ -20,6 +20,11 @@ describe('parseBenchArgs', () => {
   it('reads every flag and always keeps direct, the baseline of every ratio', () => {
     const o = ok(['--duration=10', '--rounds', '5', '--connections', '32,1,8', '--upstreams', 'fastapi', '--targets', 'gateway', '--workers', '2', '--nice', '-10', '--no-readme', '--retry-disturbed', '0']);
     expect(o).toMatchObject({ durationSec: 10, rounds: 5, connections: [1, 8, 32], upstreams: ['fastapi'], targets: ['direct', 'gateway'], workers: 2, nice: -10, retryDisturbed: 0, updateReadme: false });
+  });
+  it('measures the revocations row on its own beside the plain gateway, upstream-todo only', () => {
+    expect(ok(['--targets', 'gateway,gateway-revocations']).targets).toEqual(['direct', 'gateway', 'gateway-revocations']);
+    expect(TODO_ONLY_TARGETS).toContain('gateway-revocations');
+    expect(BENCH_USAGE).toContain('gateway-revocations');
   });
   it('profiles at 32 connections unless told otherwise, into a directory of its own choosing or --profile-dir', () => {
     expect(ok(['--profile'])).toMatchObject({ profile: true, connections: [32], profileDir: undefined });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateTargets } from '../src/budget.js';
 import { compareAll } from '../src/ratios.js';
+import { compareRevocationCost } from '../src/revocation-cost.js';
 import { README_END, README_START, fmtSpread, renderResultsMarkdown, renderTargets, renderUpstreamTable, spliceReadme } from '../src/render-results.js';
 import type { BenchResults } from '../src/results.js';
 import { summarise } from '../src/summary.js';
@@ -39,13 +40,16 @@ describe('renderTargets', () => {
 });
 
 describe('renderResultsMarkdown', () => {
-  const s = summarise(fullRun());
+  const s = summarise([
+    ...fullRun(),
+    measurement('upstream-todo', 'gateway-revocations', 32, { rps: 5900, p50: 3125, cpu: 51, rssKb: 92 * 1024 }),
+  ]);
   const results: BenchResults = {
     meta: {
       startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:05:00Z', host: { cpus: 2, model: 'CPU', kernel: 'Linux', loadAverageAtStart: 0, loadAverageAtEnd: 0 },
       versions: { node: 'v20' }, placement: 'p', latencySource: 'wrk', mix: 'mix', rounds: 3, durationSec: 5, warmupSec: 2, connections: [1, 32], quick: false, notes: [],
     },
-    summary: s, comparisons: compareAll(s), targets: evaluateTargets(s), measurements: [],
+    summary: s, comparisons: compareAll(s), targets: evaluateTargets(s), revocationCost: compareRevocationCost(s), measurements: [],
   };
   const md = renderResultsMarkdown(results, 'results/latest.svg');
 
@@ -58,6 +62,18 @@ describe('renderResultsMarkdown', () => {
     expect(md).toContain('| 1 | p50 added µs | – | +150 | +100 | +120 | 1.200× | 0.800× | – | – |');
     expect(md).toContain('| 32 | proxy RSS MB (peak under load) | – | 8 | 60 | 90 | 1.500× | 11.250× | – | – |');
     expect(md).toContain('#### FastAPI + SQLModel/SQLite');
+  });
+
+  it('reports the revocation list\'s cost beside the plain gateway, and the row in the upstream table', () => {
+    expect(md).toContain('#### upstream-todo: revocation lookups — the gateway with 10,001 live revocations vs without');
+    expect(md).toContain('| 32 | proxy CPU µs/req | 50.0 | 51.0 | 1.020× | – |');
+    expect(md).toContain('| 32 | p50 µs | 3120 | 3125 | 1.002× | – |');
+    expect(md).toMatch(/\| 32 \| gateway, 10k revocations \| 5900 \| 3125 \|/);
+    expect(md.indexOf('revocation lookups')).toBeLessThan(md.indexOf('#### upstream-todo (Node'));
+  });
+
+  it('has no revocation section when the row was not measured', () => {
+    expect(renderResultsMarkdown({ ...results, revocationCost: [] })).not.toContain('revocation lookups');
   });
 });
 
