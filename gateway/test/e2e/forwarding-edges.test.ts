@@ -45,9 +45,13 @@ describe('identity headers', () => {
 
 describe('upstream.timeout', () => {
   it('also bounds the time a request waits for a free upstream connection, and the queued request never reaches the upstream', async () => {
+    // The one pooled connection is held by a response whose head has arrived (so its own timeout
+    // no longer runs and nothing frees the connection early): the queued request can only time out.
     let release: () => void = () => {};
     const firstArrived = upstream.nextRequest();
     upstream.respondWith((_req, res) => new Promise<void>((resolve) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('start ');
       release = () => {
         res.end('late');
         resolve();
@@ -55,13 +59,14 @@ describe('upstream.timeout', () => {
     }));
     const yaml = hs256Config(upstream.url).replace('timeout: 2s', 'timeout: 300ms\n  connections: 1');
     await withGateway(yaml, async (gw) => {
-      const first = request(`${gw.url}/api/alice/tasks`, { headers: { authorization: `Bearer ${token}` } });
+      const first = await request(`${gw.url}/api/alice/tasks`, { headers: { authorization: `Bearer ${token}` } });
       await firstArrived;
+      expect(first.statusCode).toBe(200);
       const queued = await request(`${gw.url}/api/alice/tasks/2`, { headers: { authorization: `Bearer ${token}` } });
       expect(queued.statusCode).toBe(504);
       expect(await queued.body.json()).toMatchObject({ error: 'gateway_timeout', reason: 'upstream_timeout' });
-      expect((await first).statusCode).toBe(504);
       release();
+      expect(await first.body.text()).toBe('start late');
       expect(upstream.requests.map((r) => r.url)).toEqual(['/api/alice/tasks']);
     });
   });
