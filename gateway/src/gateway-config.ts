@@ -20,11 +20,13 @@ import { readRoutes } from './pipeline/route/config.js';
 import { readAdminToken } from './observe/admin-config.js';
 import { readRevocation, type RevocationConfig } from './pipeline/revocation/config.js';
 import { readStore, type StoreConfig } from './store/config.js';
-import type { RouteConfig, AuthConfig, CorsConfig, ListenConfig, LimitsConfig, TrustProxyConfig, UpstreamConfig } from './config/types.js';
+import { CONCURRENCY_KEYS, readConcurrentPerSubject, readDefaultRateLimit } from './pipeline/limits/config.js';
+import { PROXY_TIMEOUT_KEYS, readProxyTimeouts } from './proxy/timeouts-config.js';
+import type { RouteConfig, AuthConfig, CorsConfig, ListenConfig, LimitsConfig, RateLimitPolicy, TrustProxyConfig, UpstreamConfig } from './config/types.js';
 
 export const ROOT_KEYS = [
   'listen', 'admin', 'upstream', 'auth', 'identity_headers', 'forward_authorization', 'cors',
-  'routes', 'limits', 'trust_proxy', 'realm', 'workers', 'log_level', 'revocation', 'store',
+  'routes', 'limits', 'rate_limit', 'trust_proxy', 'realm', 'workers', 'log_level', 'revocation', 'store',
 ];
 
 export const DEFAULTS = {
@@ -61,20 +63,23 @@ const readWorkers: Reader<number> = (value, path, p) => {
   return readInt(1, 1024)(value, path, p);
 };
 
-function readLimits(root: Mapping, p: Problems): LimitsConfig | undefined {
-  const raw = readSection(root, 'limits', '', p, ['body', 'header_timeout', 'request_timeout']);
+/** The `limits` section: Node's own time-outs here, the proxy's and the limits stage's by their readers. */
+function readLimits(root: Mapping, p: Problems, upstream: UpstreamConfig | undefined): LimitsConfig | undefined {
+  const raw = readSection(root, 'limits', '', p, ['body', 'header_timeout', 'request_timeout', ...PROXY_TIMEOUT_KEYS, ...CONCURRENCY_KEYS]);
   if (!raw) return undefined;
   const d = DEFAULTS.limits;
   const bodyBytes = optional(raw, 'body', 'limits', p, readSize(1), d.bodyBytes);
   const headerTimeoutMs = optional(raw, 'header_timeout', 'limits', p, readDuration(1), d.headerTimeoutMs);
   const requestTimeoutMs = optional(raw, 'request_timeout', 'limits', p, readDuration(1), d.requestTimeoutMs);
+  const timeouts = readProxyTimeouts(raw, p, requestTimeoutMs);
+  const concurrentPerSubject = readConcurrentPerSubject(raw, p, upstream?.connections);
   if (headerTimeoutMs !== undefined && requestTimeoutMs !== undefined && headerTimeoutMs > requestTimeoutMs) {
     // Node's http server refuses headersTimeout > requestTimeout, and it would mean nothing anyway.
     p.add('limits.header_timeout', `must not be longer than limits.request_timeout (${requestTimeoutMs} ms): the headers are part of the request`);
     return undefined;
   }
-  if (bodyBytes === undefined || headerTimeoutMs === undefined || requestTimeoutMs === undefined) return undefined;
-  return { bodyBytes, headerTimeoutMs, requestTimeoutMs };
+  if (bodyBytes === undefined || headerTimeoutMs === undefined || requestTimeoutMs === undefined || !timeouts || concurrentPerSubject === undefined) return undefined;
+  return { bodyBytes, headerTimeoutMs, requestTimeoutMs, ...timeouts, concurrentPerSubject };
 }
 
 /** Reads a parsed, substituted document. Returns undefined when any problem was recorded. */
@@ -97,7 +102,8 @@ export function readConfig(tree: unknown, p: Problems, fromEnv: ReadonlySet<stri
   const forwardAuthorization = optional(root, 'forward_authorization', '', p, readBool, DEFAULTS.forwardAuthorization);
   const cors = readCors(root, p);
   const routes = required(root, 'routes', '', p, readRoutes);
-  const limits = readLimits(root, p);
+  const limits = readLimits(root, p, upstream);
+  const rateLimit = readDefaultRateLimit(root, p);
   const trustProxy = optional(root, 'trust_proxy', '', p, readTrustProxy, DEFAULTS.trustProxy);
   const realm = optional(root, 'realm', '', p, readRealm, DEFAULTS.realm);
   const workers = optional(root, 'workers', '', p, readWorkers, DEFAULTS.workers);
@@ -114,13 +120,14 @@ export function readConfig(tree: unknown, p: Problems, fromEnv: ReadonlySet<stri
 
   if (
     p.count > 0 || !listen || !admin || !upstream || !auth || !identityHeaders || forwardAuthorization === undefined ||
-    !cors || !routes || !limits || trustProxy === undefined || !realm || !workers || !logLevel ||
+    !cors || !routes || !limits || !rateLimit || trustProxy === undefined || !realm || !workers || !logLevel ||
     !adminToken || !revocation || !store
   ) {
     return undefined;
   }
   return {
-    listen, admin, upstream, auth, identityHeaders, forwardAuthorization, cors, routes: routes.list, routeTable: routes.table, limits, trustProxy, realm, workers, logLevel,
+    listen, admin, upstream, auth, identityHeaders, forwardAuthorization, cors, routes: routes.list, routeTable: routes.table, limits,
+    ...(rateLimit.policy ? { rateLimit: rateLimit.policy } : {}), trustProxy, realm, workers, logLevel,
     ...(adminToken.token !== undefined ? { adminToken: adminToken.token } : {}),
     revocation, store,
   };
@@ -139,6 +146,8 @@ export interface GatewayConfig {
   /** Compiled at load by the route stage: the table start serves is the one --check-config checked. */
   readonly routeTable: RouteTable;
   readonly limits: LimitsConfig;
+  /** The top-level `rate_limit`: every route's policy unless the route sets its own or `off`. */
+  readonly rateLimit?: RateLimitPolicy;
   readonly trustProxy: TrustProxyConfig;
   /** Realm in WWW-Authenticate. */
   readonly realm: string;

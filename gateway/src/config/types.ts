@@ -44,12 +44,26 @@ export interface RouteConfig {
   /** Name of the path parameter that must equal the token subject. */
   readonly owner?: string;
   readonly public: boolean;
+  /** The route's own rate limit, `off`, or absent (the top-level `rate_limit` applies). */
+  readonly rateLimit?: RateLimitPolicy | 'off';
+}
+
+/** `rate_limit: { requests: 100, per: 1m }`: at most `requests` per subject in each window of `perSeconds`. */
+export interface RateLimitPolicy {
+  readonly requests: number;
+  readonly perSeconds: number;
 }
 
 export interface LimitsConfig {
   readonly bodyBytes: number;
   readonly headerTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** A response that moves nothing for this long (the client reads nothing, or the upstream sends nothing) is cut off. */
+  readonly responseIdleTimeoutMs: number;
+  /** A request body that sends nothing for this long: 408 (or cut after a response head), upstream request aborted. */
+  readonly bodyIdleTimeoutMs: number;
+  /** Requests of one subject (client address on public routes) in flight upstream at once, per process. */
+  readonly concurrentPerSubject: number;
 }
 
 export interface UpstreamConfig {

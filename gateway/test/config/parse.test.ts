@@ -36,7 +36,7 @@ describe('parseConfig', () => {
       cors: { origins: [], maxAgeSeconds: 600 },
       routes: [{ path: '/api/:user_id/tasks', methods: ['GET'], owner: 'user_id', public: false }],
       routeTable: expect.objectContaining({ routes: [expect.objectContaining({ template: '/api/:user_id/tasks', owner: 'user_id' })] }),
-      limits: { bodyBytes: 1_048_576, headerTimeoutMs: 10_000, requestTimeoutMs: 30_000 },
+      limits: { bodyBytes: 1_048_576, headerTimeoutMs: 10_000, requestTimeoutMs: 30_000, responseIdleTimeoutMs: 30_000, bodyIdleTimeoutMs: 10_000, concurrentPerSubject: 16 },
       trustProxy: false,
       realm: 'gateway',
       workers: 1,
@@ -70,7 +70,7 @@ describe('parseConfig', () => {
     tree.upstrem = {};
     const problems = problemsOf(tree);
     expect(problems).toContainEqual({ path: 'auth.issuers[0].jwks_uri', message: expect.stringMatching(/^unknown key \(did you mean "jwks_url"\?\); allowed here: name, jwks_url/) });
-    expect(problems).toContainEqual({ path: 'limits.bodySize', message: expect.stringMatching(/^unknown key; allowed here: body, header_timeout, request_timeout$/) });
+    expect(problems).toContainEqual({ path: 'limits.bodySize', message: expect.stringMatching(/^unknown key; allowed here: body, header_timeout, request_timeout, response_idle_timeout, body_idle_timeout, concurrent_per_subject$/) });
     expect(problems).toContainEqual({ path: 'upstrem', message: expect.stringMatching(/did you mean "upstream"/) });
   });
 
@@ -201,7 +201,9 @@ describe('parseConfig', () => {
     it('reads sizes and durations', () => {
       const tree = base();
       tree.limits = { body: '64kb', header_timeout: '5s', request_timeout: '1m' };
-      expect(load(tree).config.limits).toEqual({ bodyBytes: 65_536, headerTimeoutMs: 5000, requestTimeoutMs: 60_000 });
+      expect(load(tree).config.limits).toEqual({
+        bodyBytes: 65_536, headerTimeoutMs: 5000, requestTimeoutMs: 60_000, responseIdleTimeoutMs: 30_000, bodyIdleTimeoutMs: 10_000, concurrentPerSubject: 16,
+      });
     });
 
     it('refuses zero and a header timeout longer than the request timeout', () => {

@@ -1,13 +1,14 @@
 // The route table: default deny, so only what is listed here ever reaches the upstream.
 import { indexPath, keyPath, type Problems } from '../../config/problems.js';
-import { optional, readBool, readList, readMapping, readString, required, type Reader } from '../../config/read.js';
+import { maybe, optional, readBool, readList, readMapping, readString, required, type Reader } from '../../config/read.js';
+import { readRateLimit } from '../limits/config.js';
 import { Problems as ProblemList, formatProblem } from '../../config/problems.js';
 import { warnPublicOverlaps } from './overlap.js';
 import { buildRouteTable, type RouteSpec, type RouteTable } from './table.js';
 import { parseRouteTemplate, templateShape, type Segment } from './template.js';
 import type { RouteConfig } from '../../config/types.js';
 
-const ROUTE_KEYS = ['path', 'methods', 'owner', 'public'] as const;
+const ROUTE_KEYS = ['path', 'methods', 'owner', 'public', 'rate_limit'] as const;
 
 const FORWARDED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -72,6 +73,7 @@ function readRoute(value: unknown, path: string, p: Problems): ParsedRoute | und
   const methods = required(raw, 'methods', path, p, readMethods);
   const isPublic = optional(raw, 'public', path, p, readBool, false);
   const owner = optional(raw, 'owner', path, p, readString(), undefined);
+  const rateLimit = maybe(raw, 'rate_limit', path, p, readRateLimit);
 
   if (owner !== undefined && template !== undefined) {
     const params = template.segments.flatMap((s) => (s.kind === 'param' ? [s.name] : []));
@@ -84,7 +86,13 @@ function readRoute(value: unknown, path: string, p: Problems): ParsedRoute | und
     p.add(keyPath(path, 'public'), 'a public route needs no token, so it cannot have an owner; remove one of "public" and "owner"');
   }
   if (p.count !== before || template === undefined || methods === undefined || isPublic === undefined) return undefined;
-  const route: RouteConfig = owner === undefined ? { path: template.path, methods, public: isPublic } : { path: template.path, methods, owner, public: isPublic };
+  const route: RouteConfig = {
+    path: template.path,
+    methods,
+    ...(owner === undefined ? {} : { owner }),
+    public: isPublic,
+    ...(rateLimit.value === undefined ? {} : { rateLimit: rateLimit.value }),
+  };
   return { route, segments: template.segments };
 }
 
@@ -150,7 +158,11 @@ export const readRoutes: Reader<ReadRoutes> = (value, path, p) => {
 /** The same reader for routes given as values (tests, `explain`); throws with every problem. */
 export function compileRoutes(routes: readonly RouteConfig[]): RouteTable {
   const p = new ProblemList();
-  const read = readRoutes(routes.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined))), 'routes', p);
+  const asWritten = routes.map(({ rateLimit, ...r }) => ({
+    ...Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)),
+    ...(rateLimit === undefined ? {} : { rate_limit: rateLimit === 'off' ? 'off' : { requests: rateLimit.requests, per: `${rateLimit.perSeconds}s` } }),
+  }));
+  const read = readRoutes(asWritten, 'routes', p);
   if (!read || p.count > 0) throw new Error(`invalid routes: ${p.problems.map(formatProblem).join('; ')}`);
   return read.table;
 }
