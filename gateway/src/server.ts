@@ -110,6 +110,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       durationMs: performance.now() - startedAt,
       ...(upstreamMs !== undefined ? { upstreamMs } : {}),
       ...(reason !== undefined ? { reason } : {}),
+      ...(timeout !== undefined ? { timeout } : {}),
       ...(identity ? { subject: identity.subject } : {}),
       ...(tokenCached !== undefined ? { tokenCached } : {}),
     };

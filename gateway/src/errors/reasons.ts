@@ -43,6 +43,9 @@ export const AUTH_REASONS: ReadonlySet<Reason> = new Set<Reason>([
   'missing_token', 'invalid_token', 'token_expired', 'token_revoked', 'multiple_credentials', 'user_mismatch', 'keys_unavailable',
 ]);
 
+/** Reasons that say a caller used more than its share: what gateway_limited_total counts. */
+export const LIMIT_REASONS: ReadonlySet<Reason> = new Set<Reason>(['concurrency_limited', 'rate_limited']);
+
 interface ReasonSpec {
   readonly status: number;
   readonly error: string;

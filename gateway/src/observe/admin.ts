@@ -1,19 +1,40 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { PoolSnapshot } from '../proxy/upstream-load.js';
 import { registerRevocationRoutes, type RevocationRoutes } from './admin-revocations.js';
 
-export const READINESS_CHECKS = ['keys', 'upstream', 'revocations', 'store'] as const;
+export const READINESS_CHECKS = ['keys', 'upstream', 'upstream_capacity', 'revocations', 'store'] as const;
 export type ReadinessCheck = (typeof READINESS_CHECKS)[number];
 
 /**
- * keys: every JWKS issuer has keys; upstream: it answers; revocations: every live revocation has
- * been loaded at least once; store: the revocation store is reachable now (always, in memory).
- * In a cluster, each holds for every worker.
+ * keys: every JWKS issuer has keys; upstream: it accepts a connection; upstream_capacity: the
+ * pool can take requests (queued requests got a connection lately, and the last forwards did
+ * not all time out waiting for a head — a frozen or saturated upstream still accepts TCP);
+ * revocations: every live revocation has been loaded at least once; store: the revocation store
+ * is reachable now (always, in memory). In a cluster, each holds for every worker.
  */
 export type ReadinessChecks = Readonly<Record<ReadinessCheck, boolean>>;
+
+export interface Readiness {
+  readonly checks: ReadinessChecks;
+  /** The upstream pool's saturation (summed over a cluster's workers), reported beside the checks. */
+  readonly pool?: PoolSnapshot;
+}
 
 export interface MetricsSource {
   readonly contentType: string;
   text(): Promise<string>;
+}
+
+function poolReport(s: PoolSnapshot) {
+  return {
+    connections: s.connections,
+    in_flight: s.inFlight,
+    busy: s.busy,
+    free: s.free,
+    queued: s.queued,
+    stalled_ms: s.stalledMs,
+    consecutive_head_timeouts: s.consecutiveHeadTimeouts,
+  };
 }
 
 /**
@@ -22,7 +43,7 @@ export interface MetricsSource {
  * leaves a check out of the verdict while still reporting it: a load balancer that should keep
  * sending traffic through a Redis outage (the last known revocations stay enforced) checks that.
  */
-export function buildAdminApp(metrics: MetricsSource, readiness: () => Promise<ReadinessChecks>, revocations?: RevocationRoutes): FastifyInstance {
+export function buildAdminApp(metrics: MetricsSource, readiness: () => Promise<Readiness>, revocations?: RevocationRoutes): FastifyInstance {
   const admin = Fastify({ logger: false });
   admin.get('/healthz', async () => ({ status: 'ok' }));
   admin.get<{ Querystring: { exclude?: string | string[] } }>('/readyz', async (request, reply) => {
@@ -32,9 +53,9 @@ export function buildAdminApp(metrics: MetricsSource, readiness: () => Promise<R
     if (unknown !== undefined) {
       return reply.code(400).send({ error: 'bad_request', message: `exclude: unknown check ${JSON.stringify(unknown)}; checks: ${READINESS_CHECKS.join(', ')}` });
     }
-    const checks = await readiness();
+    const { checks, pool } = await readiness();
     const ready = READINESS_CHECKS.every((name) => checks[name] || excluded.includes(name));
-    return reply.code(ready ? 200 : 503).send({ ready, checks, ...(excluded.length > 0 ? { excluded } : {}) });
+    return reply.code(ready ? 200 : 503).send({ ready, checks, ...(pool ? { pool: poolReport(pool) } : {}), ...(excluded.length > 0 ? { excluded } : {}) });
   });
   admin.get('/metrics', async (_request, reply) => {
     reply.header('content-type', metrics.contentType);

@@ -1,6 +1,7 @@
 // What happened to one request, as one immutable value built when its answer is complete:
 // the access log line and the metrics are both made from it, and from nothing else.
-import { AUTH_REASONS, type Reason } from '../errors/reasons.js';
+import { AUTH_REASONS, LIMIT_REASONS, type Reason } from '../errors/reasons.js';
+import type { TimeoutKind } from '../proxy/timeout-errors.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { AccessLog } from './request-log.js';
 
@@ -18,6 +19,8 @@ export interface Outcome {
   readonly upstreamMs?: number;
   /** Why the gateway refused or could not forward. */
   readonly reason?: Reason;
+  /** The time-out that ended the request, if one did (a 504, a 408, or a response cut off). */
+  readonly timeout?: TimeoutKind;
   readonly subject?: string;
   /** Whether the token was answered from the verified-token cache; only when a token was checked. */
   readonly tokenCached?: boolean;
@@ -29,6 +32,8 @@ export type Observe = (outcome: Outcome) => void;
 export function createObserver(metrics: GatewayMetrics, accessLog: AccessLog): Observe {
   return function observe(outcome: Outcome): void {
     metrics.observeRequest(outcome, outcome.reason !== undefined && AUTH_REASONS.has(outcome.reason));
+    if (outcome.timeout !== undefined) metrics.timedOut(outcome.timeout);
+    if (outcome.reason !== undefined && LIMIT_REASONS.has(outcome.reason)) metrics.limited(outcome.reason);
     accessLog(outcome);
   };
 }

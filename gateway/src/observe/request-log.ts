@@ -23,6 +23,7 @@ export function createAccessLog(log: Logger): AccessLog {
     if (o.upstreamMs !== undefined) line += `,"upstream_ms":${round(o.upstreamMs)}`;
     if (o.subject !== undefined) line += `,"subject":${JSON.stringify(o.subject)}`;
     if (o.reason !== undefined) line += `,"reason":"${o.reason}"`;
+    if (o.timeout !== undefined) line += `,"timeout":"${o.timeout}"`;
     stream.write(line + ',"msg":"request"}\n');
   };
 }

@@ -1,7 +1,7 @@
 // decide(request): the order of checks, and nothing else. Each stage returns a value (the next
 // input, or a denial with a reason code); the first refusal wins and nothing is forwarded.
 //
-//   target (head, then path) → route → CORS preflight → method → public? → credentials → token → revoked? → owner
+//   target (head, then path) → route → CORS preflight → method → public? → credentials → token → revoked? → owner → limits
 //
 // The verdict is a value handed to whoever answers or forwards; no stage mutates the request.
 // `gateway explain` passes a trace and prints what each stage reported (trace.ts); the live
@@ -11,6 +11,7 @@ import { deny, type Denial } from '../errors/reasons.js';
 import type { Identity, Verifier } from './authn/index.js';
 import type { CorsPolicy } from './cors/policy.js';
 import { extractBearer } from './credentials/index.js';
+import type { Admission, LimitsStage } from './limits/index.js';
 import { checkOwner } from './owner/index.js';
 import type { RevocationList } from './revocation/index.js';
 import type { CompiledRoute, RouteTable } from './route/index.js';
@@ -19,7 +20,7 @@ import { passedBy, refusedBy, type Trace } from './trace.js';
 
 /** What the gateway decided about one request, before anything reaches the upstream. */
 export type Verdict =
-  | { readonly kind: 'forward'; readonly target: RequestTarget; readonly route: CompiledRoute; readonly identity?: Identity; readonly tokenCached?: boolean }
+  | { readonly kind: 'forward'; readonly target: RequestTarget; readonly route: CompiledRoute; readonly admission: Admission; readonly identity?: Identity; readonly tokenCached?: boolean }
   | { readonly kind: 'preflight'; readonly route: CompiledRoute }
   | { readonly kind: 'deny'; readonly denial: Denial; readonly route?: CompiledRoute; readonly identity?: Identity; readonly tokenCached?: boolean };
 
@@ -29,20 +30,35 @@ export interface PipelineStages {
   readonly authenticator: Verifier;
   /** Consulted on every token, cached or not: a revoked token never reaches the owner rule. */
   readonly revocations: Pick<RevocationList, 'check'> & { /** What a trace says when nothing is revoked (explain has no live list). */ readonly passDetail?: string };
+  /** The caller's share and rate: after the owner rule, so only requests that would be forwarded count. */
+  readonly limits: LimitsStage;
 }
 
 const NO_ROUTE = { kind: 'deny', denial: deny('no_route') } as const satisfies Verdict;
 
-export function createPipeline({ routes, cors, authenticator, revocations }: PipelineStages) {
-  /** Everything after the token: is it revoked, then its identity against the route. */
-  function authorize(target: RequestTarget, route: CompiledRoute, params: Readonly<Record<string, string>>, identity: Identity, cached: boolean, trace: Trace | undefined): Verdict {
+export function createPipeline({ routes, cors, authenticator, revocations, limits }: PipelineStages) {
+  function verdictOf(admitted: Admission | Denial, target: RequestTarget, route: CompiledRoute, identity: Identity | undefined, cached: boolean | undefined, trace: Trace | undefined): Verdict {
+    const who = identity ? { identity, tokenCached: cached } : {};
+    if ((admitted as Denial).ok === false) return refusedBy(trace, 'limits', { kind: 'deny', denial: admitted as Denial, route, ...who });
+    return { kind: 'forward', target, route, admission: admitted as Admission, ...who };
+  }
+
+  /** The last stage: the caller's share and rate. Synchronous unless the route has a rate limit. */
+  function limit(req: IncomingMessage, target: RequestTarget, route: CompiledRoute, identity: Identity | undefined, cached: boolean | undefined, trace: Trace | undefined): Verdict | Promise<Verdict> {
+    const admitted = limits.admit(req, route, identity, trace);
+    if (admitted instanceof Promise) return admitted.then((a) => verdictOf(a, target, route, identity, cached, trace));
+    return verdictOf(admitted, target, route, identity, cached, trace);
+  }
+
+  /** Everything after the token: is it revoked, then its identity against the route, then the limits. */
+  function authorize(req: IncomingMessage, target: RequestTarget, route: CompiledRoute, params: Readonly<Record<string, string>>, identity: Identity, cached: boolean, trace: Trace | undefined): Verdict | Promise<Verdict> {
     const revoked = revocations.check(identity);
     if (revoked !== undefined) return refusedBy(trace, 'revocation', { kind: 'deny', denial: revoked, route, identity, tokenCached: cached });
     trace?.({ step: 'revocation', ok: true, detail: revocations.passDetail ?? 'no revocation covers this token' });
     const owner = checkOwner(route, params, identity.subject);
     if (!owner.ok) return refusedBy(trace, 'owner', { kind: 'deny', denial: owner, route, identity, tokenCached: cached });
     trace?.({ step: 'owner', ok: true, detail: route.owner === undefined ? 'the route has no owner rule' : `path ${route.owner} equals the subject` });
-    return { kind: 'forward', target, route, identity, tokenCached: cached };
+    return limit(req, target, route, identity, cached, trace);
   }
 
   return async function decide(req: IncomingMessage, trace?: Trace): Promise<Verdict> {
@@ -62,7 +78,10 @@ export function createPipeline({ routes, cors, authenticator, revocations }: Pip
     trace?.({ step: 'preflight', ok: true, detail: 'not a CORS preflight' });
     if (!route.methods.has(method)) return refusedBy(trace, 'method', { kind: 'deny', denial: route.methodNotAllowed, route });
     trace?.({ step: 'method', ok: true, detail: `${method} is allowed (${route.allow.join(', ')})` });
-    if (route.public) return passedBy(trace, 'public', 'a public route: no token needed, no identity headers', { kind: 'forward', target, route });
+    if (route.public) {
+      trace?.({ step: 'public', ok: true, detail: 'a public route: no token needed, no identity headers' });
+      return limit(req, target, route, undefined, undefined, trace);
+    }
     trace?.({ step: 'public', ok: true, detail: 'a protected route: a token is needed' });
 
     const bearer = extractBearer(req.rawHeaders, target.query);
@@ -71,7 +90,7 @@ export function createPipeline({ routes, cors, authenticator, revocations }: Pip
     const verified = await authenticator.verify(bearer.token, trace);
     if (!verified.ok) return refusedBy(trace, 'token', { kind: 'deny', denial: verified, route });
     trace?.({ step: 'token', ok: true, detail: `verified by issuer ${verified.identity.issuer}, subject ${verified.identity.subject}`, data: { claims: verified.identity.claims } });
-    return authorize(target, route, params, verified.identity, verified.cached, trace);
+    return authorize(req, target, route, params, verified.identity, verified.cached, trace);
   };
 }
 

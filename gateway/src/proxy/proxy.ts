@@ -5,11 +5,13 @@ import { deny, type Reason } from '../errors/reasons.js';
 import type { Responder } from '../errors/respond.js';
 import type { GatewayConfig } from '../gateway-config.js';
 import type { Identity } from '../pipeline/authn/index.js';
+import type { Admission } from '../pipeline/limits/index.js';
 import type { RequestTarget } from '../pipeline/target/index.js';
 import { clientOrigin } from './client-origin.js';
 import { closeLingering, isLingering } from './linger.js';
 import { createOutgoingHeaders } from './outgoing-headers.js';
 import { buildClientHeaders } from './response-headers.js';
+import type { TimeoutKind } from './timeout-errors.js';
 import type { Upstream } from './upstream.js';
 
 /** How a forwarded request ended, for the outcome. */
@@ -18,12 +20,16 @@ export interface ForwardResult {
   readonly status: number;
   readonly upstreamMs?: number;
   readonly reason?: Reason;
+  /** The time-out that ended it, if one did. */
+  readonly timeout?: TimeoutKind;
 }
 
 export interface ForwardRequest {
   readonly target: RequestTarget;
   /** Verified identity; absent on public routes, which never get identity headers. */
   readonly identity?: Identity | undefined;
+  /** The limits stage's admission: its RateLimit headers go on the response. */
+  readonly admission?: Admission | undefined;
 }
 
 export type Forward = (req: IncomingMessage, res: ServerResponse, requestId: string, request: ForwardRequest) => Promise<ForwardResult>;
@@ -32,7 +38,7 @@ export function createForward(config: GatewayConfig, upstream: Upstream, respond
   const upstreamOrigin = new URL(config.upstream.url).origin;
   const outgoingHeaders = createOutgoingHeaders(config);
 
-  return async function forward(req, res, requestId, { target, identity }) {
+  return async function forward(req, res, requestId, { target, identity, admission }) {
     // A request pipelined behind a refused body is never acted on, nor answered: its connection
     // is closing (linger.ts lets it go), and the client never gets a head for it.
     if (isLingering(req.socket)) return { status: 499 };
@@ -43,14 +49,19 @@ export function createForward(config: GatewayConfig, upstream: Upstream, respond
       headers,
       bodyLimitBytes: config.limits.bodyBytes,
       clientHeaders: (upstreamHeaders) =>
-        buildClientHeaders(upstreamHeaders, { upstreamOrigin, clientOrigin: clientOrigin(req.headers, trusted), requestId, cors }),
+        buildClientHeaders(upstreamHeaders, { upstreamOrigin, clientOrigin: clientOrigin(req.headers, trusted), requestId, cors, rateLimit: admission?.rateLimit }),
     });
     if (outcome.ok) return { status: outcome.status, upstreamMs: outcome.upstreamMs };
-    if (outcome.failure === 'response_aborted') return { status: res.statusCode, reason: 'upstream_unreachable' };
-    if (outcome.failure === 'client_aborted' || res.headersSent || res.destroyed) return { status: res.headersSent ? res.statusCode : 499 };
+    const timed = outcome.timeout ? { timeout: outcome.timeout } : {};
+    if (outcome.failure === 'response_aborted') {
+      // Cut by a time-out, or by the client leaving, is not the upstream's failure.
+      const blame = outcome.timeout || outcome.clientGone ? {} : { reason: 'upstream_unreachable' as const };
+      return { status: outcome.status, upstreamMs: outcome.upstreamMs, ...blame, ...timed };
+    }
+    if (outcome.failure === 'client_aborted' || res.headersSent || res.destroyed) return { status: res.headersSent ? res.statusCode : 499, ...timed };
     // The refusal closes the connection (its body is unread): closed lingering, so it is read.
     if (!req.complete) closeLingering(req, res);
     const status = respond.deny(req, res, requestId, deny(outcome.failure), { close: !req.complete });
-    return { status, reason: outcome.failure };
+    return { status, reason: outcome.failure, ...timed };
   };
 }

@@ -11,6 +11,8 @@ export interface ResponseHeaderInputs {
   readonly requestId: string;
   /** The gateway's CORS headers for this response (may be empty). */
   readonly cors: Readonly<Record<string, string>>;
+  /** The gateway's RateLimit-Policy and RateLimit fields, on routes with a rate limit. */
+  readonly rateLimit?: { readonly policy: string; readonly state: string } | undefined;
 }
 
 /**
@@ -44,8 +46,18 @@ export function buildClientHeaders(upstream: UpstreamResponseHeaders, inputs: Re
     const existing = name === 'vary' ? out['vary'] : undefined;
     out[name] = existing ? `${Array.isArray(existing) ? existing.join(', ') : existing}, ${value}` : value;
   }
+  if (inputs.rateLimit) {
+    // Structured-field lists: the upstream's own policies (if any) and the gateway's, side by side.
+    out['ratelimit-policy'] = appendListMember(out['ratelimit-policy'], inputs.rateLimit.policy);
+    out['ratelimit'] = appendListMember(out['ratelimit'], inputs.rateLimit.state);
+  }
   out['x-request-id'] = inputs.requestId;
   return out;
+}
+
+function appendListMember(existing: string | string[] | undefined, member: string): string {
+  if (existing === undefined) return member;
+  return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${member}`;
 }
 
 const rewriters = new Map<string, RewriteUrl>();

@@ -2,6 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { bodilessHeaders, hasNoBody } from './bodiless.js';
 import type { UpstreamResponseHeaders } from './response-headers.js';
+import { ResponseIdleTimeoutError } from './timeout-errors.js';
+import type { UpstreamLoad } from './upstream-load.js';
 
 export interface RelayResult {
   /** 0 when no response head arrived. */
@@ -12,15 +14,32 @@ export interface RelayResult {
   readonly clientGone: boolean;
 }
 
-/**
- * An undici dispatch handler that writes the upstream's response straight into the client's
- * ServerResponse: no intermediate stream or promise per chunk, backpressure by pausing the
- * upstream, and the upstream request aborted as soon as the client goes away.
- */
+/** Shared by every relay of one upstream: built once, so a relay costs no settings object. */
+export interface RelaySettings {
+  /** upstream.timeout: until the response head, time queued for a connection included. */
+  readonly headTimeoutMs: number;
+  /** limits.response_idle_timeout: how long the client may take nothing of the response. */
+  readonly idleTimeoutMs: number;
+  readonly load: UpstreamLoad;
+}
+
+const CLIENT_CLOSED = 'client closed the connection';
+
 function uncork(res: ServerResponse): void {
   res.uncork();
 }
 
+/**
+ * An undici dispatch handler that writes the upstream's response straight into the client's
+ * ServerResponse: no intermediate stream or promise per chunk, backpressure by pausing the
+ * upstream, and the upstream request aborted as soon as the client goes away.
+ *
+ * A client that stops reading would hold the pooled connection for ever (undici's bodyTimeout
+ * never runs while paused), so while the relay waits on the client — upstream paused, or the last
+ * bytes still buffered after the upstream ended — one idle timer runs. It is created at the first
+ * wait and refreshed at each later one (no timer per chunk); when it fires during a wait, the
+ * client is cut off and the upstream request aborted, which frees the connection.
+ */
 export class ResponseRelay implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
@@ -29,6 +48,13 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   private settled = false;
   /** A bodiless response (HEAD, 204, 304) is complete with its head: the rest is ignored. */
   private endedWithHead = false;
+  private dispatched = false;
+  private undiciDone = false;
+  /** The upstream ended; only the client's socket still holds bytes of the response. */
+  private ended = false;
+  private waitingOnClient = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private failure: Error | undefined;
   private readonly startedAt = performance.now();
   private readonly deadline: NodeJS.Timeout;
 
@@ -36,33 +62,69 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     private readonly res: ServerResponse,
     private readonly clientHeaders: (upstream: UpstreamResponseHeaders) => Record<string, string | string[]>,
     private readonly done: (result: RelayResult) => void,
-    timeoutMs: number,
+    private readonly settings: RelaySettings,
   ) {
     res.once('close', this.onClientClose);
     // undici's headersTimeout starts only once the request is on a socket; this one also covers
     // time spent queued for a free connection, so upstream.timeout bounds the whole wait.
-    this.deadline = setTimeout(this.onDeadline, timeoutMs);
+    this.deadline = setTimeout(this.onDeadline, settings.headTimeoutMs);
+    settings.load.started();
   }
 
-  private readonly onDeadline = (): void => {
-    if (this.status !== 0 || this.settled) return;
-    const error = new undiciErrors.HeadersTimeoutError();
+  /** Ends the exchange with `error`: the upstream request is aborted now, or the moment it leaves the queue. */
+  readonly fail = (error: Error): void => {
+    if (this.settled) return;
+    this.failure = error;
     if (this.controller) this.controller.abort(error);
-    else this.finish(error); // still queued: it will be aborted the moment it is dispatched
+    else this.finish(error);
+  };
+
+  private readonly onDeadline = (): void => {
+    if (this.status === 0) this.fail(new undiciErrors.HeadersTimeoutError());
   };
 
   private readonly onClientClose = (): void => {
     if (this.res.writableFinished) return;
     this.clientGone = true;
-    this.controller?.abort(new Error('client closed the connection'));
+    if (this.ended) this.finish(new Error(CLIENT_CLOSED));
+    else this.controller?.abort(new Error(CLIENT_CLOSED));
   };
 
-  private readonly resume = (): void => this.controller?.resume();
+  private readonly onDrain = (): void => {
+    this.waitingOnClient = false;
+    if (!this.ended && !this.settled) this.controller?.resume();
+  };
+
+  private readonly onDelivered = (): void => this.finish();
+
+  private readonly onIdle = (): void => {
+    if (!this.waitingOnClient || this.settled) return; // a wait that ended in time
+    const error = new ResponseIdleTimeoutError();
+    if (!this.ended) return this.fail(error); // onResponseError cuts the client off
+    this.res.destroy();
+    this.finish(error);
+  };
+
+  private waitForClient(): void {
+    this.waitingOnClient = true;
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(this.onIdle, this.settings.idleTimeoutMs);
+  }
+
+  private leaveUndici(): void {
+    if (this.undiciDone) return;
+    this.undiciDone = true;
+    this.settings.load.ended(this.dispatched);
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.clientGone) controller.abort(new Error('client closed the connection'));
-    else if (this.settled) controller.abort(new undiciErrors.HeadersTimeoutError());
+    if (!this.dispatched) {
+      this.dispatched = true;
+      this.settings.load.dispatched();
+    }
+    if (this.clientGone) controller.abort(new Error(CLIENT_CLOSED));
+    else if (this.settled) controller.abort(this.failure ?? new undiciErrors.HeadersTimeoutError());
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
@@ -71,6 +133,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     if (statusCode < 200 || this.settled) return;
     this.status = statusCode;
     this.upstreamMs = performance.now() - this.startedAt;
+    clearTimeout(this.deadline);
     if (hasNoBody(this.res.req.method, statusCode)) {
       this.endedWithHead = true;
       this.res.writeHead(statusCode, bodilessHeaders(statusCode, this.clientHeaders(headers)));
@@ -88,17 +151,24 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     if (this.settled || this.endedWithHead) return;
     if (!this.res.write(chunk)) {
       controller.pause();
-      this.res.once('drain', this.resume);
+      this.res.once('drain', this.onDrain);
+      this.waitForClient();
     }
   }
 
   onResponseEnd(): void {
+    this.leaveUndici();
     if (this.settled) return;
-    if (!this.endedWithHead) this.res.end();
-    this.finish();
+    if (this.endedWithHead) return this.finish();
+    this.res.end(); // also uncorks: what is left in writableLength is waiting on the client
+    if (this.res.writableLength === 0) return this.finish();
+    this.ended = true;
+    this.res.once('finish', this.onDelivered);
+    this.waitForClient();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.leaveUndici();
     // The client already has its whole bodiless answer; the upstream's connection is what broke.
     if (this.endedWithHead) return this.finish();
     // A response already under way cannot be turned into an error page: cut it off.
@@ -110,6 +180,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.deadline);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.res.off('close', this.onClientClose);
     this.done({ status: this.status, upstreamMs: this.upstreamMs, clientGone: this.clientGone, ...(error ? { error } : {}) });
   }

@@ -1,16 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import type { Readable } from 'node:stream';
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
 import type { UpstreamResponseHeaders } from './response-headers.js';
-import { BodyTooLargeError, limitBody } from './body-limit.js';
+import { BodyTooLargeError, guardBody } from './body-guard.js';
 import { sendContinue } from './continue.js';
-import { ResponseRelay } from './response-relay.js';
+import { ResponseRelay, type RelayResult, type RelaySettings } from './response-relay.js';
+import { timeoutKind, type TimeoutKind } from './timeout-errors.js';
+import type { ProxyTimeouts } from './timeouts-config.js';
+import { UpstreamLoad, type PoolSnapshot } from './upstream-load.js';
+
+export type ForwardFailure = 'upstream_unreachable' | 'upstream_timeout' | 'body_too_large' | 'request_timeout' | 'client_aborted';
 
 export type ForwardOutcome =
   | { readonly ok: true; readonly status: number; readonly upstreamMs: number }
-  | { readonly ok: false; readonly failure: 'upstream_unreachable' | 'upstream_timeout' | 'body_too_large' | 'client_aborted' | 'response_aborted' };
+  /** Nothing of the upstream's answer reached the client: the gateway may still answer. */
+  | { readonly ok: false; readonly failure: ForwardFailure; readonly timeout?: TimeoutKind }
+  /** The upstream's head was sent and the response was then cut off. */
+  | { readonly ok: false; readonly failure: 'response_aborted'; readonly status: number; readonly upstreamMs: number; readonly clientGone: boolean; readonly timeout?: TimeoutKind };
 
 export interface ForwardRequest {
   /** Raw path and query, byte for byte as authorized. */
@@ -25,6 +32,8 @@ export interface Upstream {
   forward(req: IncomingMessage, res: ServerResponse, request: ForwardRequest): Promise<ForwardOutcome>;
   /** A TCP connect to the upstream, for /readyz. */
   reachable(timeoutMs?: number): Promise<boolean>;
+  /** How busy the pool is, and whether it can take requests at all (for /readyz and the gauges). */
+  pool(): PoolSnapshot;
   close(): Promise<void>;
 }
 
@@ -32,17 +41,35 @@ export interface Upstream {
  * The upstream hop, on undici directly: one keep-alive pool, the body streamed both ways,
  * exactly one attempt (no retries, whatever the method or status), and the request target
  * sent exactly as authorized — no URL re-parsing that could re-encode or normalise it.
+ *
+ * Time-outs: upstream.timeout bounds only the wait for the response head (queueing included);
+ * after the head, a response is cut only when it stands still for limits.response_idle_timeout
+ * — the client reads nothing (the relay's timer) or the upstream sends nothing (undici's
+ * bodyTimeout, an idle timer too) — so a stream that keeps moving is never cut.
  */
-export function createUpstream(config: UpstreamConfig): Upstream {
+export function createUpstream(config: UpstreamConfig, timeouts: ProxyTimeouts): Upstream {
   const origin = new URL(config.url).origin;
   const pool = new Pool(origin, {
     connections: config.connections,
     pipelining: 1,
     headersTimeout: config.timeoutMs,
-    bodyTimeout: config.timeoutMs,
+    bodyTimeout: timeouts.responseIdleTimeoutMs,
     connect: { timeout: config.timeoutMs },
     keepAliveTimeout: 4_000,
   });
+  // Requests queued this long with no connection freeing up are on their way to a 504.
+  const load = new UpstreamLoad(config.connections, config.timeoutMs / 2);
+  const settings: RelaySettings = { headTimeoutMs: config.timeoutMs, idleTimeoutMs: timeouts.responseIdleTimeoutMs, load };
+
+  function outcomeOf(result: RelayResult): ForwardOutcome {
+    const timeout = timeoutKind(result.error);
+    if (result.status !== 0) load.headReceived();
+    else if (timeout === 'upstream_head') load.headTimedOut();
+    const timed = timeout ? { timeout } : {};
+    if (result.status === 0) return { ok: false, failure: classify(result.error, result.clientGone), ...timed };
+    if (result.error === undefined) return { ok: true, status: result.status, upstreamMs: result.upstreamMs };
+    return { ok: false, failure: 'response_aborted', status: result.status, upstreamMs: result.upstreamMs, clientGone: result.clientGone, ...timed };
+  }
 
   async function forward(req: IncomingMessage, res: ServerResponse, request: ForwardRequest): Promise<ForwardOutcome> {
     const declared = req.headers['content-length'];
@@ -50,14 +77,12 @@ export function createUpstream(config: UpstreamConfig): Upstream {
     // Authorized and within the limit as far as is known: a client waiting on Expect may send.
     sendContinue(res);
     const chunked = req.headers['transfer-encoding'] !== undefined;
-    const body = chunked ? limitedBody(req, request.bodyLimitBytes) : declared !== undefined && declared !== '0' ? req : undefined;
+    const hasBody = chunked || (declared !== undefined && declared !== '0');
 
     return new Promise<ForwardOutcome>((resolve) => {
-      const relay = new ResponseRelay(res, request.clientHeaders, (result) => {
-        if (result.error === undefined && result.status !== 0) resolve({ ok: true, status: result.status, upstreamMs: result.upstreamMs });
-        else if (result.status !== 0) resolve({ ok: false, failure: 'response_aborted' });
-        else resolve({ ok: false, failure: classify(result.error, result.clientGone) });
-      }, config.timeoutMs);
+      const relay = new ResponseRelay(res, request.clientHeaders, (result) => resolve(outcomeOf(result)), settings);
+      // A declared length is already within the limit; a chunked body is counted on its way.
+      const body = hasBody ? guardBody(req, chunked ? request.bodyLimitBytes : Infinity, timeouts.bodyIdleTimeoutMs, relay.fail) : undefined;
       try {
         pool.dispatch({ origin, path: request.pathAndQuery, method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers: request.headers, body }, relay);
       } catch (error) {
@@ -69,34 +94,22 @@ export function createUpstream(config: UpstreamConfig): Upstream {
   return {
     forward,
     reachable: (timeoutMs = 1_000) => tcpReachable(new URL(config.url), timeoutMs),
+    pool: () => load.snapshot(),
     close: () => pool.close(),
   };
 }
 
-/**
- * A chunked body counted against the limit on its way upstream. Piped, not pipeline()d: past the
- * limit only the counter fails (undici aborts the upstream request), while the client's request
- * stays open, so its 413 can be written and the rest of its body drained (linger.ts) instead of
- * the socket being destroyed under it.
- */
-function limitedBody(req: IncomingMessage, limitBytes: number): Readable {
-  const limited = limitBody(limitBytes);
-  req.pipe(limited);
-  // A client gone mid-body must fail the upstream request too; pipe alone would leave it waiting.
-  req.once('close', () => {
-    if (!req.complete) limited.destroy(new Error('the client closed the request body early'));
-  });
-  return limited;
-}
-
-function classify(error: unknown, clientGone: boolean): 'upstream_unreachable' | 'upstream_timeout' | 'body_too_large' | 'client_aborted' {
+function classify(error: unknown, clientGone: boolean): ForwardFailure {
   if (error instanceof BodyTooLargeError || (error as { cause?: unknown })?.cause instanceof BodyTooLargeError) return 'body_too_large';
+  const timeout = timeoutKind(error);
+  if (timeout === 'body_idle') return 'request_timeout';
   if (clientGone) return 'client_aborted';
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) return 'upstream_timeout';
+  if (timeout === 'upstream_head') return 'upstream_timeout';
   return 'upstream_unreachable';
 }
 
-function tcpReachable(url: URL, timeoutMs: number): Promise<boolean> {
+/** A TCP connect to the upstream: the reachability half of /readyz (the primary of a cluster probes with it too). */
+export function tcpReachable(url: URL, timeoutMs: number): Promise<boolean> {
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve) => {

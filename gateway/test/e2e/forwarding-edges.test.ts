@@ -58,11 +58,13 @@ describe('upstream.timeout', () => {
       };
     }));
     const yaml = hs256Config(upstream.url).replace('timeout: 2s', 'timeout: 300ms\n  connections: 1');
+    // Another subject's request: alice's own second one would get 429 (her share of one connection is one).
+    const bob = await hs256Token('bob');
     await withGateway(yaml, async (gw) => {
       const first = await request(`${gw.url}/api/alice/tasks`, { headers: { authorization: `Bearer ${token}` } });
       await firstArrived;
       expect(first.statusCode).toBe(200);
-      const queued = await request(`${gw.url}/api/alice/tasks/2`, { headers: { authorization: `Bearer ${token}` } });
+      const queued = await request(`${gw.url}/api/bob/tasks/2`, { headers: { authorization: `Bearer ${bob}` } });
       expect(queued.statusCode).toBe(504);
       expect(await queued.body.json()).toMatchObject({ error: 'gateway_timeout', reason: 'upstream_timeout' });
       release();

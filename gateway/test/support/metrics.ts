@@ -43,3 +43,8 @@ export async function scrape(adminUrl: string): Promise<Sample[]> {
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   return parseMetrics(await res.text());
 }
+
+/** One series' value on a gateway's admin port right now (0 before it first moves). */
+export async function metricValue(adminUrl: string, name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {
+  return sampleValue(await scrape(adminUrl), name, labels);
+}

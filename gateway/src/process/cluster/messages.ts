@@ -1,10 +1,11 @@
 // What the primary and its workers tell each other over the cluster IPC channel.
 import type { ConfigProblem } from '../../config/types.js';
+import type { PoolSnapshot } from '../../proxy/upstream-load.js';
 import type { RevocationJson } from '../../store/revocation.js';
 
 export type WorkerMessage =
   | { readonly type: 'gateway:listening'; readonly url: string }
-  | { readonly type: 'gateway:readiness'; readonly requestId: number; readonly keys: boolean; readonly revocations: boolean; readonly store: boolean }
+  | { readonly type: 'gateway:readiness'; readonly requestId: number; readonly keys: boolean; readonly revocations: boolean; readonly store: boolean; readonly pool: PoolSnapshot }
   | { readonly type: 'gateway:failed'; readonly message: string }
   /** Without Redis: a worker asks the primary for every live revocation. */
   | { readonly type: 'gateway:revocations?'; readonly requestId: number }

@@ -1,0 +1,75 @@
+// One rate-limit policy (`rate_limit: { requests, per }`) as a limiter: rate-limiter-flexible's
+// memory limiter, or its Redis limiter when a client is given (so replicas share one budget).
+// On a Redis error or a Redis that does not answer in time, the request is counted by an
+// in-memory insurance limiter instead of failing: budgets are then per process until Redis is back.
+import type { Redis } from 'ioredis';
+import { RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { deny, type Denial } from '../../errors/reasons.js';
+import type { RateLimitPolicy } from '../../config/types.js';
+import { policyField, sfString, stateField } from './headers.js';
+
+/** Far above a healthy Redis round trip; past it, the insurance limiter answers. */
+export const REDIS_TIMEOUT_MS = 200;
+
+export interface RateStore {
+  readonly redis?: Redis | undefined;
+  /** The Redis limiter failed and the in-memory one counted the request. */
+  readonly onFallback?: ((error: unknown) => void) | undefined;
+}
+
+export type RateDecision = { readonly ok: true; readonly headers: { readonly policy: string; readonly state: string } } | Denial;
+
+class InsuranceLimiter extends RateLimiterMemory {
+  constructor(options: ConstructorParameters<typeof RateLimiterMemory>[0], private readonly onUse: () => void) {
+    super(options);
+  }
+  override consume(...args: Parameters<RateLimiterMemory['consume']>): ReturnType<RateLimiterMemory['consume']> {
+    this.onUse();
+    return super.consume(...args);
+  }
+}
+
+export class RateLimiter {
+  /** `"default";q=100;w=60`: the same on every response of the policy, built once. */
+  readonly policyHeader: string;
+  private readonly quotedName: string;
+  private readonly limiter: RateLimiterAbstract;
+
+  constructor(readonly name: string, policy: RateLimitPolicy, store: RateStore) {
+    this.policyHeader = policyField(name, policy);
+    this.quotedName = sfString(name);
+    const options = { points: policy.requests, duration: policy.perSeconds, keyPrefix: `gateway:rate:${name}` };
+    if (!store.redis) {
+      this.limiter = new RateLimiterMemory(options);
+      return;
+    }
+    const insurance = new InsuranceLimiter(options, () => store.onFallback?.(new Error('redis unavailable')));
+    const redis = new RateLimiterRedis({ ...options, storeClient: store.redis, rejectIfRedisNotReady: true });
+    this.limiter = new RLWrapperTimeouts({ limiter: redis, timeoutMs: REDIS_TIMEOUT_MS, insuranceLimiter: insurance }) as unknown as RateLimiterAbstract;
+  }
+
+  /** Counts one request of `key`. Never rejects. */
+  consume(key: string): Promise<RateDecision> {
+    return this.limiter.consume(key).then(this.allowed, this.refused);
+  }
+
+  private readonly allowed = (res: RateLimiterRes): RateDecision => ({
+    ok: true,
+    headers: { policy: this.policyHeader, state: stateField(this.quotedName, res.remainingPoints, secondsUntil(res.msBeforeNext)) },
+  });
+
+  private readonly refused = (res: unknown): RateDecision => {
+    // Not a count (the insurance limiter failed too): refuse rather than forward uncounted.
+    const seconds = res instanceof RateLimiterRes ? secondsUntil(res.msBeforeNext) : 1;
+    return {
+      ...deny('rate_limited'),
+      retryAfterSeconds: seconds,
+      headers: { 'ratelimit-policy': this.policyHeader, ratelimit: stateField(this.quotedName, 0, seconds) },
+    };
+  };
+}
+
+/** Whole seconds, rounded up and at least 1: Retry-After must never point before the reset. */
+function secondsUntil(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}

@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import { Transform, type TransformCallback } from 'node:stream';
+import { BodyIdleTimeoutError } from './timeout-errors.js';
+
+export class BodyTooLargeError extends Error {
+  // The reason code the client gets (413 body_too_large): one name for one failure.
+  readonly code = 'body_too_large';
+  constructor() {
+    super('request body exceeds the configured limit');
+  }
+}
+
+/**
+ * The request body on its way to the upstream. It counts a body of unknown length (chunked)
+ * against limits.body — a declared Content-Length is checked before forwarding, and Node's
+ * parser holds the client to it — and it cuts a body that sends nothing for
+ * limits.body_idle_timeout. One timer per body, refreshed (never re-created) per chunk; only time
+ * spent waiting on the client counts: while the upstream is slow to take the body, bytes wait on
+ * the gateway's side and the timer is simply re-armed.
+ */
+class BodyGuard extends Transform {
+  private seen = 0;
+  private readonly idle: NodeJS.Timeout;
+
+  constructor(
+    private readonly source: IncomingMessage,
+    private readonly limitBytes: number,
+    idleMs: number,
+    private readonly onIdle: (error: Error) => void,
+  ) {
+    super();
+    this.idle = setTimeout(this.checkIdle, idleMs);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.idle.refresh();
+    this.seen += chunk.length;
+    if (this.seen > this.limitBytes) callback(new BodyTooLargeError());
+    else callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    clearTimeout(this.idle);
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.idle);
+    callback(error);
+  }
+
+  private readonly checkIdle = (): void => {
+    if (this.destroyed) return;
+    if (this.writableLength > 0 || this.readableLength > 0 || this.source.readableLength > 0) {
+      this.idle.refresh();
+      return;
+    }
+    const error = new BodyIdleTimeoutError();
+    this.onIdle(error);
+    this.destroy(error);
+  };
+}
+
+/**
+ * Pipes the request body through a guard and returns the guard, the stream undici sends.
+ * `pipe`, not `pipeline`: a failing guard must not destroy the request, whose socket still has
+ * to carry the 408 or 413.
+ */
+export function guardBody(req: IncomingMessage, limitBytes: number, idleMs: number, onIdle: (error: Error) => void): Transform {
+  const guard = new BodyGuard(req, limitBytes, idleMs, onIdle);
+  req.once('error', (error) => guard.destroy(error));
+  req.pipe(guard);
+  return guard;
+}
