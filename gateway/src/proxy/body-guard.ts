@@ -10,6 +10,14 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** Who hears about the body: the relay, which aborts the exchange or starts the wait for the head. */
+export interface BodyWatcher {
+  /** The body stood still for the idle time-out. */
+  fail(error: Error): void;
+  /** The whole body arrived from the client. */
+  bodyDone(): void;
+}
+
 /**
  * The request body on its way to the upstream. It counts a body of unknown length (chunked)
  * against limits.body — a declared Content-Length is checked before forwarding, and Node's
@@ -26,7 +34,7 @@ class BodyGuard extends Transform {
     private readonly source: IncomingMessage,
     private readonly limitBytes: number,
     idleMs: number,
-    private readonly onIdle: (error: Error) => void,
+    private readonly watcher: BodyWatcher,
   ) {
     super();
     this.idle = setTimeout(this.checkIdle, idleMs);
@@ -41,6 +49,7 @@ class BodyGuard extends Transform {
 
   override _flush(callback: TransformCallback): void {
     clearTimeout(this.idle);
+    this.watcher.bodyDone();
     callback();
   }
 
@@ -56,7 +65,7 @@ class BodyGuard extends Transform {
       return;
     }
     const error = new BodyIdleTimeoutError();
-    this.onIdle(error);
+    this.watcher.fail(error);
     this.destroy(error);
   };
 }
@@ -66,8 +75,8 @@ class BodyGuard extends Transform {
  * `pipe`, not `pipeline`: a failing guard must not destroy the request, whose socket still has
  * to carry the 408 or 413.
  */
-export function guardBody(req: IncomingMessage, limitBytes: number, idleMs: number, onIdle: (error: Error) => void): Transform {
-  const guard = new BodyGuard(req, limitBytes, idleMs, onIdle);
+export function guardBody(req: IncomingMessage, limitBytes: number, idleMs: number, watcher: BodyWatcher): Transform {
+  const guard = new BodyGuard(req, limitBytes, idleMs, watcher);
   req.once('error', (error) => guard.destroy(error));
   req.pipe(guard);
   return guard;

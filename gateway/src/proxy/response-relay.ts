@@ -25,8 +25,8 @@ export interface RelaySettings {
 
 const CLIENT_CLOSED = 'client closed the connection';
 
-function uncork(res: ServerResponse): void {
-  res.uncork();
+function uncork(relay: ResponseRelay): void {
+  relay.flushHead();
 }
 
 /**
@@ -54,7 +54,11 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   private ended = false;
   private waitingOnClient = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Some of the body (or its end) was written: the head went out with it. */
+  private bodyStarted = false;
   private failure: Error | undefined;
+  /** The client is still sending the request body (the guard says when it is done). */
+  private bodyPending = false;
   private readonly startedAt = performance.now();
   private readonly deadline: NodeJS.Timeout;
 
@@ -80,7 +84,22 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   };
 
   private readonly onDeadline = (): void => {
-    if (this.status === 0) this.fail(new undiciErrors.HeadersTimeoutError());
+    if (this.status !== 0) return;
+    // On a connection and still uploading: a slow body is body_idle_timeout's business, and the
+    // wait for the head starts when the body is done (as undici's own headersTimeout does).
+    if (this.dispatched && this.bodyPending) this.deadline.refresh();
+    else this.fail(new undiciErrors.HeadersTimeoutError());
+  };
+
+  /** The request has a body: the head time-out waits for it once the request is on a connection. */
+  expectBody(): void {
+    this.bodyPending = true;
+  }
+
+  /** The whole request body arrived from the client. */
+  readonly bodyDone = (): void => {
+    this.bodyPending = false;
+    if (this.dispatched && this.status === 0 && !this.settled) this.deadline.refresh();
   };
 
   private readonly onClientClose = (): void => {
@@ -96,6 +115,13 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   };
 
   private readonly onDelivered = (): void => this.finish();
+
+  /** Runs on the tick after the head: what was corked goes out, and a head with no body yet too. */
+  flushHead(): void {
+    this.res.uncork();
+    // An event stream that flushes its head first: the client must see it before the first event.
+    if (!this.bodyStarted && !this.settled && !this.res.destroyed) this.res.flushHeaders();
+  }
 
   private readonly onIdle = (): void => {
     if (!this.waitingOnClient || this.settled) return; // a wait that ended in time
@@ -144,11 +170,12 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     // Head, body and end of a small response usually arrive in one parser pass: corking until
     // the next tick sends them in one write instead of several. Larger bodies stream on after.
     this.res.cork();
-    process.nextTick(uncork, this.res);
+    process.nextTick(uncork, this);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.settled || this.endedWithHead) return;
+    this.bodyStarted = true;
     if (!this.res.write(chunk)) {
       controller.pause();
       this.res.once('drain', this.onDrain);
@@ -160,6 +187,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     this.leaveUndici();
     if (this.settled) return;
     if (this.endedWithHead) return this.finish();
+    this.bodyStarted = true;
     this.res.end(); // also uncorks: what is left in writableLength is waiting on the client
     if (this.res.writableLength === 0) return this.finish();
     this.ended = true;

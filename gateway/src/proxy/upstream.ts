@@ -82,7 +82,11 @@ export function createUpstream(config: UpstreamConfig, timeouts: ProxyTimeouts):
     return new Promise<ForwardOutcome>((resolve) => {
       const relay = new ResponseRelay(res, request.clientHeaders, (result) => resolve(outcomeOf(result)), settings);
       // A declared length is already within the limit; a chunked body is counted on its way.
-      const body = hasBody ? guardBody(req, chunked ? request.bodyLimitBytes : Infinity, timeouts.bodyIdleTimeoutMs, relay.fail) : undefined;
+      let body: Dispatcher.DispatchOptions['body'];
+      if (hasBody) {
+        relay.expectBody();
+        body = guardBody(req, chunked ? request.bodyLimitBytes : Infinity, timeouts.bodyIdleTimeoutMs, relay);
+      }
       try {
         pool.dispatch({ origin, path: request.pathAndQuery, method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers: request.headers, body }, relay);
       } catch (error) {
