@@ -11,14 +11,17 @@ import { deny, type Denial } from './errors/reasons.js';
 import type { GatewayConfig } from './gateway-config.js';
 import { deferContinue } from './proxy/continue.js';
 import { buildAdminApp } from './observe/admin.js';
+import { readinessOf, type LocalReadiness } from './observe/readiness.js';
 import { createAccessLog } from './observe/request-log.js';
 import { GatewayMetrics } from './observe/metrics.js';
 import { createObserver, UNMATCHED_ROUTE, type Outcome } from './observe/outcome.js';
 import { MAX_JWKS_KEYS, type Authenticator } from './pipeline/authn/index.js';
 import type { Verdict } from './pipeline/index.js';
+import { setUpRateLimits } from './rate-limits.js';
 import { setUpRevocations } from './revocations.js';
 import { ServingHolder, type PrepareResult } from './serving/holder.js';
 import type { ServingState } from './serving/state.js';
+import type { ForwardResult } from './proxy/proxy.js';
 import type { RevocationSource } from './store/index.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -36,12 +39,7 @@ export interface GatewayDeps {
   readonly revocationSource?: RevocationSource;
 }
 
-/** The checks one gateway process can answer for itself (a cluster primary combines its workers'). */
-export interface LocalReadiness {
-  readonly keys: boolean;
-  readonly revocations: boolean;
-  readonly store: boolean;
-}
+export type { LocalReadiness } from './observe/readiness.js';
 
 export interface Gateway {
   readonly app: FastifyInstance;
@@ -74,13 +72,15 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   };
   // Revocations belong to the process, not to one config: the store is a restart key.
   const revocations = setUpRevocations(config, { log, metrics, source: deps.revocationSource });
-  const serving = new ServingHolder(config, { authnEvents, revocations: revocations.list }, (next) => {
+  const rateLimits = setUpRateLimits(config, { log, metrics });
+  const serving = new ServingHolder(config, { authnEvents, revocations: revocations.list, rateStore: rateLimits.store }, (next) => {
     // Node's own limits live on the listener, outside the state: they apply to new requests.
     app.server.headersTimeout = next.limits.headerTimeoutMs;
     app.server.requestTimeout = next.limits.requestTimeoutMs;
     log.level = next.logLevel;
   });
   const observe = createObserver(metrics, createAccessLog(log));
+  metrics.trackUpstream(() => serving.current.upstream);
 
   /**
    * Answers or forwards one decided request with the state it was decided under (held by the
@@ -88,18 +88,15 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
    */
   async function serve(state: ServingState, req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict): Promise<Outcome> {
     let status: number;
-    let upstreamMs: number | undefined;
-    let reason = verdict.kind === 'deny' ? verdict.denial.reason : undefined;
+    let forwarded: ForwardResult | undefined;
     try {
       if (verdict.kind === 'deny') status = state.respond.deny(req, res, requestId, verdict.denial, { route: verdict.route });
       else if (verdict.kind === 'preflight') status = state.respond.preflight(req, res, requestId, verdict.route);
-      else {
-        const result = await state.forward(req, res, requestId, verdict);
-        ({ status, upstreamMs, reason } = result);
-      }
+      else ({ status } = forwarded = await state.forward(req, res, requestId, verdict));
     } finally {
       state.release();
     }
+    const reason = verdict.kind === 'deny' ? verdict.denial.reason : forwarded?.reason;
     const identity = verdict.kind === 'preflight' ? undefined : verdict.identity;
     const tokenCached = verdict.kind === 'preflight' ? undefined : verdict.tokenCached;
     return {
@@ -108,9 +105,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       route: verdict.route?.template ?? UNMATCHED_ROUTE,
       status,
       durationMs: performance.now() - startedAt,
-      ...(upstreamMs !== undefined ? { upstreamMs } : {}),
+      ...(forwarded?.upstreamMs !== undefined ? { upstreamMs: forwarded.upstreamMs } : {}),
       ...(reason !== undefined ? { reason } : {}),
-      ...(timeout !== undefined ? { timeout } : {}),
+      ...(forwarded?.timeout !== undefined ? { timeout: forwarded.timeout } : {}),
       ...(identity ? { subject: identity.subject } : {}),
       ...(tokenCached !== undefined ? { tokenCached } : {}),
     };
@@ -200,10 +197,10 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     refuse(request.raw, reply.raw, request.id, performance.now(), deny('internal_error'));
   });
 
-  const localReadiness = (): LocalReadiness => ({ keys: serving.current.authenticator.ready(), revocations: revocations.loaded(), store: revocations.storeUp() });
+  const localReadiness = (): LocalReadiness => ({ keys: serving.current.authenticator.ready(), revocations: revocations.loaded(), store: revocations.storeUp(), pool: serving.current.upstream.pool() });
   const admin = buildAdminApp(
     { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },
-    async () => ({ ...localReadiness(), upstream: await serving.current.upstream.reachable() }),
+    async () => readinessOf(localReadiness(), await serving.current.upstream.reachable()),
     // Only a gateway that owns its store takes admin writes (a cluster's primary takes them for its workers).
     revocations.ownStore && config.adminToken !== undefined && deps.adminListener !== false ? { token: config.adminToken, store: revocations.ownStore, log } : undefined,
   );
@@ -230,6 +227,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       await app.close();
       await Promise.allSettled([admin.close(), serving.close()]);
       await revocations.close();
+      rateLimits.close();
     },
   };
 }

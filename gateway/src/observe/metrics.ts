@@ -4,7 +4,7 @@ import { ConfigMetrics } from './config-metrics.js';
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-import type { Reason } from '../errors/reasons.js';
+import { LIMIT_REASONS, type Reason } from '../errors/reasons.js';
 import type { TimeoutKind } from '../proxy/timeout-errors.js';
 import type { PoolSnapshot } from '../proxy/upstream-load.js';
 import type { Outcome } from './outcome.js';
@@ -32,7 +32,8 @@ export class GatewayMetrics {
   private readonly timeouts = new Counter({ name: 'gateway_timeouts_total', help: 'Requests ended by a time-out: upstream_head (no response head within upstream.timeout, 504), response_idle (the response stood still for limits.response_idle_timeout, cut off), body_idle (the request body stood still for limits.body_idle_timeout, 408 or cut off).', labelNames: ['kind'], registers: [this.registry] });
   private readonly limitedRequests = new Counter({ name: 'gateway_limited_total', help: 'Requests refused with 429 for using more than their share, by reason (concurrency_limited, rate_limited).', labelNames: ['reason'], registers: [this.registry] });
   private readonly rateFallbacks = new Counter({ name: 'gateway_rate_limit_store_fallbacks_total', help: 'Rate-limit checks counted by the in-memory insurance limiter because the shared store (Redis) failed or did not answer in time.', registers: [this.registry] });
-  private readonly pools = new Map<string, () => PoolSnapshot>();
+  /** The running state's upstream (a reload may replace it), read when scraped. */
+  private upstream: (() => { readonly origin: string; pool(): PoolSnapshot }) | undefined;
 
   private readonly tokenHits = this.tokenCache.labels('hit');
   private readonly tokenMisses = this.tokenCache.labels('miss');
@@ -43,15 +44,18 @@ export class GatewayMetrics {
   constructor(options: { defaultMetrics?: boolean; configMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gateway_process_' });
     this.config = options.configMetrics ?? true ? new ConfigMetrics(this.registry) : undefined;
-    // Every kind from the start, so a dashboard sees 0 rather than no series.
+    // Every kind and reason from the start, so a dashboard sees 0 rather than no series.
     for (const kind of TIMEOUT_KINDS) this.timeouts.labels(kind);
+    for (const reason of LIMIT_REASONS) this.limitedRequests.labels(reason);
     // Read when scraped, never on the request path.
-    const pools = this.pools;
+    const current = () => this.upstream?.();
     const gauge = (name: string, help: string, pick: (s: PoolSnapshot) => number) =>
       new Gauge({
         name, help, labelNames: ['pool'], registers: [this.registry],
         collect() {
-          for (const [pool, snapshot] of pools) this.set({ pool }, pick(snapshot()));
+          const upstream = current();
+          this.reset();
+          if (upstream) this.set({ pool: upstream.origin }, pick(upstream.pool()));
         },
       });
     gauge('gateway_upstream_in_flight', 'Requests forwarded to the upstream and not finished (on a connection or waiting for one), per pool.', (s) => s.inFlight);
@@ -59,9 +63,9 @@ export class GatewayMetrics {
     gauge('gateway_upstream_connections_busy', 'Upstream connections carrying a request, per pool.', (s) => s.busy);
   }
 
-  /** Exposes a pool's counters as gauges (`pool` label: the upstream origin). */
-  trackPool(name: string, snapshot: () => PoolSnapshot): void {
-    this.pools.set(name, snapshot);
+  /** Exposes the running upstream pool's counters as gauges (`pool` label: the upstream origin). */
+  trackUpstream(upstream: () => { readonly origin: string; pool(): PoolSnapshot }): void {
+    this.upstream = upstream;
   }
 
   timedOut(kind: TimeoutKind): void {

@@ -39,6 +39,15 @@ export function createForward(config: GatewayConfig, upstream: Upstream, respond
   const outgoingHeaders = createOutgoingHeaders(config);
 
   return async function forward(req, res, requestId, { target, identity, admission }) {
+    try {
+      return await exchange(req, res, requestId, target, identity, admission);
+    } finally {
+      // The subject's concurrency slot is held until the upstream exchange is over, however it ended.
+      admission?.release();
+    }
+  };
+
+  async function exchange(req: IncomingMessage, res: ServerResponse, requestId: string, target: RequestTarget, identity: Identity | undefined, admission: Admission | undefined): Promise<ForwardResult> {
     // A request pipelined behind a refused body is never acted on, nor answered: its connection
     // is closing (linger.ts lets it go), and the client never gets a head for it.
     if (isLingering(req.socket)) return { status: 499 };
@@ -48,6 +57,7 @@ export function createForward(config: GatewayConfig, upstream: Upstream, respond
       pathAndQuery: target.path + target.query,
       headers,
       bodyLimitBytes: config.limits.bodyBytes,
+      timeouts: config.limits,
       clientHeaders: (upstreamHeaders) =>
         buildClientHeaders(upstreamHeaders, { upstreamOrigin, clientOrigin: clientOrigin(req.headers, trusted), requestId, cors, rateLimit: admission?.rateLimit }),
     });
@@ -63,5 +73,5 @@ export function createForward(config: GatewayConfig, upstream: Upstream, respond
     if (!req.complete) closeLingering(req, res);
     const status = respond.deny(req, res, requestId, deny(outcome.failure), { close: !req.complete });
     return { status, reason: outcome.failure, ...timed };
-  };
+  }
 }

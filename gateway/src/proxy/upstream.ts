@@ -26,9 +26,13 @@ export interface ForwardRequest {
   readonly bodyLimitBytes: number;
   /** Turns the upstream's response headers into the client's. */
   readonly clientHeaders: (upstream: UpstreamResponseHeaders) => Record<string, string | string[]>;
+  /** The idle time-outs of the config the request is served under (a reload may change them; the pool stays). */
+  readonly timeouts: ProxyTimeouts;
 }
 
 export interface Upstream {
+  /** The upstream's origin (the `pool` label of the in-flight gauges). */
+  readonly origin: string;
   forward(req: IncomingMessage, res: ServerResponse, request: ForwardRequest): Promise<ForwardOutcome>;
   /** A TCP connect to the upstream, for /readyz. */
   reachable(timeoutMs?: number): Promise<boolean>;
@@ -45,21 +49,27 @@ export interface Upstream {
  * Time-outs: upstream.timeout bounds only the wait for the response head (queueing included);
  * after the head, a response is cut only when it stands still for limits.response_idle_timeout
  * — the client reads nothing (the relay's timer) or the upstream sends nothing (undici's
- * bodyTimeout, an idle timer too) — so a stream that keeps moving is never cut.
+ * bodyTimeout, an idle timer too, given per request) — so a stream that keeps moving is never
+ * cut. undici's own default would cut any response whose body pauses for upstream.timeout.
  */
-export function createUpstream(config: UpstreamConfig, timeouts: ProxyTimeouts): Upstream {
+export function createUpstream(config: UpstreamConfig): Upstream {
   const origin = new URL(config.url).origin;
   const pool = new Pool(origin, {
     connections: config.connections,
     pipelining: 1,
     headersTimeout: config.timeoutMs,
-    bodyTimeout: timeouts.responseIdleTimeoutMs,
     connect: { timeout: config.timeoutMs },
     keepAliveTimeout: 4_000,
   });
   // Requests queued this long with no connection freeing up are on their way to a 504.
   const load = new UpstreamLoad(config.connections, config.timeoutMs / 2);
-  const settings: RelaySettings = { headTimeoutMs: config.timeoutMs, idleTimeoutMs: timeouts.responseIdleTimeoutMs, load };
+  // One settings object per config's time-outs (the frozen limits of a serving state), not per request.
+  const relaySettings = new WeakMap<ProxyTimeouts, RelaySettings>();
+  const settingsFor = (timeouts: ProxyTimeouts): RelaySettings => {
+    let settings = relaySettings.get(timeouts);
+    if (!settings) relaySettings.set(timeouts, (settings = { headTimeoutMs: config.timeoutMs, idleTimeoutMs: timeouts.responseIdleTimeoutMs, load }));
+    return settings;
+  };
 
   function outcomeOf(result: RelayResult): ForwardOutcome {
     const timeout = timeoutKind(result.error);
@@ -80,7 +90,8 @@ export function createUpstream(config: UpstreamConfig, timeouts: ProxyTimeouts):
     const hasBody = chunked || (declared !== undefined && declared !== '0');
 
     return new Promise<ForwardOutcome>((resolve) => {
-      const relay = new ResponseRelay(res, request.clientHeaders, (result) => resolve(outcomeOf(result)), settings);
+      const { timeouts } = request;
+      const relay = new ResponseRelay(res, request.clientHeaders, (result) => resolve(outcomeOf(result)), settingsFor(timeouts));
       // A declared length is already within the limit; a chunked body is counted on its way.
       let body: Dispatcher.DispatchOptions['body'];
       if (hasBody) {
@@ -88,7 +99,8 @@ export function createUpstream(config: UpstreamConfig, timeouts: ProxyTimeouts):
         body = guardBody(req, chunked ? request.bodyLimitBytes : Infinity, timeouts.bodyIdleTimeoutMs, relay);
       }
       try {
-        pool.dispatch({ origin, path: request.pathAndQuery, method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers: request.headers, body }, relay);
+        const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
+        pool.dispatch({ origin, path: request.pathAndQuery, method, headers: request.headers, body, bodyTimeout: timeouts.responseIdleTimeoutMs }, relay);
       } catch (error) {
         relay.onResponseError(undefined as never, error as Error);
       }
@@ -96,6 +108,7 @@ export function createUpstream(config: UpstreamConfig, timeouts: ProxyTimeouts):
   }
 
   return {
+    origin,
     forward,
     reachable: (timeoutMs = 1_000) => tcpReachable(new URL(config.url), timeoutMs),
     pool: () => load.snapshot(),

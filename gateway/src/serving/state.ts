@@ -7,6 +7,8 @@ import { createResponder, type Responder } from '../errors/respond.js';
 import { createAuthenticator, type Authenticator, type AuthnEvents } from '../pipeline/authn/index.js';
 import { createCorsPolicy } from '../pipeline/cors/policy.js';
 import { createPipeline, type Decide } from '../pipeline/index.js';
+import { createLimits, type LimitsStage } from '../pipeline/limits/index.js';
+import type { RateStore } from '../pipeline/limits/rate-limit.js';
 import type { RevocationList } from '../pipeline/revocation/index.js';
 import { createForward, type Forward } from '../proxy/proxy.js';
 import { createUpstream, type Upstream } from '../proxy/upstream.js';
@@ -18,6 +20,8 @@ export interface ServingState {
   readonly hash: string;
   readonly authenticator: Authenticator;
   readonly upstream: Upstream;
+  /** Per-subject concurrency and rate limits: counts carried over from the state it replaced. */
+  readonly limits: LimitsStage;
   readonly decide: Decide;
   readonly respond: Responder;
   readonly forward: Forward;
@@ -38,12 +42,15 @@ export interface StateDeps {
   readonly authnEvents: AuthnEvents;
   /** The process's revocation list: it outlives every state (the store is a restart key). */
   readonly revocations: Pick<RevocationList, 'check'>;
+  /** Where rate limits count (the process's Redis, or memory): a restart key, like the revocation store. */
+  readonly rateStore: RateStore;
 }
 
 /**
  * Builds a state. With `previous`, the parts whose config is unchanged are reused as they are:
  * the authenticator when `auth` is identical (keys and the verified-token cache kept), else the
- * key sets of unchanged issuers; the upstream pool when `upstream` is identical.
+ * key sets of unchanged issuers; the upstream pool when `upstream` is identical. The limits
+ * always carry over: in-flight counts as they are, rate counters of every unchanged policy.
  */
 export function buildState(config: GatewayConfig, deps: StateDeps, previous?: ServingState): ServingState {
   const authenticator =
@@ -51,8 +58,9 @@ export function buildState(config: GatewayConfig, deps: StateDeps, previous?: Se
       ? previous.authenticator
       : createAuthenticator(config.auth, deps.authnEvents, previous ? { adopt: previous.authenticator } : {});
   const upstream = previous && sameSection(previous.config.upstream, config.upstream) ? previous.upstream : createUpstream(config.upstream);
+  const limits = createLimits(config, deps.rateStore, previous?.limits);
   const cors = createCorsPolicy(config.cors);
-  const decide = createPipeline({ routes: config.routeTable, cors, authenticator, revocations: deps.revocations });
+  const decide = createPipeline({ routes: config.routeTable, cors, authenticator, revocations: deps.revocations, limits });
   const respond = createResponder(config.realm, cors);
   const forward = createForward(config, upstream, respond);
 
@@ -70,6 +78,7 @@ export function buildState(config: GatewayConfig, deps: StateDeps, previous?: Se
     hash: configHash(config),
     authenticator,
     upstream,
+    limits,
     decide,
     respond,
     forward,

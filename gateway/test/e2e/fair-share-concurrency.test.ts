@@ -2,33 +2,25 @@
 // (default: a quarter of upstream.connections) caps what one subject has in flight upstream;
 // beyond it the answer is 429 concurrency_limited with Retry-After at once — never a place in
 // the queue behind the whole pool. Public routes count by client address.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
-import { startHeldUpstream, type HeldUpstream } from '../support/held-upstream.js';
+import { hs256Config } from '../support/gateway.js';
+import { startHeldUpstream } from '../support/held-upstream.js';
 import { hs256Token } from '../support/hs256.js';
 import { metricValue } from '../support/metrics.js';
+import { useGateway, useServer } from '../support/suite.js';
 import { call, expectDenial } from '../support/threat-kit.js';
 
 const CONNECTIONS = 8; // default share: 2 per subject
 
-let upstream: HeldUpstream;
-let gateway: TestGateway;
-let mallory: string;
-let alice: string;
-
-beforeAll(async () => {
-  upstream = await startHeldUpstream();
-  upstream.answerAtOnce('/api/alice/');
-  const yaml = hs256Config(upstream.url, 'trust_proxy: [127.0.0.1]').replace('timeout: 2s', `timeout: 5s\n  connections: ${CONNECTIONS}`);
-  gateway = await startTestGateway(yaml, testEnv);
-  [mallory, alice] = await Promise.all([hs256Token('mallory'), hs256Token('alice')]);
-});
+const upstream = useServer(async () => {
+  const held = await startHeldUpstream();
+  held.answerAtOnce('/api/alice/');
+  return held;
+}, 'the held upstream');
+const gateway = useGateway(() => hs256Config(upstream.url, 'trust_proxy: [127.0.0.1]').replace('timeout: 2s', `timeout: 5s\n  connections: ${CONNECTIONS}`));
+const [mallory, alice] = await Promise.all([hs256Token('mallory'), hs256Token('alice')]);
 afterEach(() => upstream.releaseAll());
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
 
 const asMallory = (path = '/api/mallory/tasks') => call(gateway.url, { path, headers: { authorization: `Bearer ${mallory}` } });
 

@@ -4,11 +4,12 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { hs256Config } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { metricValue } from '../support/metrics.js';
 import { statusCodes } from '../support/raw-http.js';
+import { useGateway, useServer } from '../support/suite.js';
 import { call, hostOf } from '../support/threat-kit.js';
 
 const IDLE_MS = 500;
@@ -20,10 +21,6 @@ interface Seen {
   readonly ended: Promise<{ complete: boolean; at: number }>;
 }
 
-let server: Server;
-let gateway: TestGateway;
-let mallory: string;
-let alice: string;
 const seen: Seen[] = [];
 let arrivals: Array<() => void> = [];
 /** Paths whose upstream answer starts before the body has arrived. */
@@ -46,19 +43,20 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
 
 const nextArrival = () => new Promise<void>((resolve) => arrivals.push(resolve));
 
-beforeAll(async () => {
-  server = createServer(handle);
+const upstream = useServer(async () => {
+  const server: Server = createServer(handle);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const upstreamUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  gateway = await startTestGateway(hs256Config(upstreamUrl, `limits: { body_idle_timeout: ${IDLE_MS}ms }`), testEnv);
-  [mallory, alice] = await Promise.all([hs256Token('mallory'), hs256Token('alice')]);
-});
-afterAll(async () => {
-  await gateway?.close();
-  server?.closeAllConnections();
-  server?.close();
-});
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}, 'the upstream');
+const gateway = useGateway(() => hs256Config(upstream.url, `limits: { body_idle_timeout: ${IDLE_MS}ms }`));
+const [mallory, alice] = await Promise.all([hs256Token('mallory'), hs256Token('alice')]);
 
 async function openRequest(method: string, path: string, headers: string[], firstBytes: string): Promise<{ socket: Socket; sentAt: number; response: Promise<string> }> {
   const { hostname, port } = new URL(gateway.url);

@@ -2,12 +2,12 @@
 // as many connections as the upstream pool has and never reads: the relay pauses the upstream
 // with backpressure, and every pooled connection stays held. limits.response_idle_timeout cuts
 // her off and aborts the upstream requests, so the pool is free again and alice is served.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { hs256Config } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { metricValue } from '../support/metrics.js';
 import { openSlowReader, streamLargeAnswer, type LargeAnswer } from '../support/slow-peers.js';
+import { useGateway, useUpstream } from '../support/suite.js';
 import { call } from '../support/threat-kit.js';
 
 const CONNECTIONS = 4;
@@ -15,30 +15,19 @@ const IDLE_MS = 500;
 /** Large enough that no socket buffer on the way can hold it: the gateway must pause the upstream. */
 const LARGE = 64 * 1024 * 1024;
 
-let upstream: RecordingUpstream;
-let gateway: TestGateway;
-let mallory: string;
-let alice: string;
-const answers: LargeAnswer[] = [];
-
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  upstream.respondWith((request, res) => {
-    if (request.url.startsWith('/api/mallory/')) answers.push(streamLargeAnswer(res, LARGE));
-    else res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
-  });
-  const yaml = hs256Config(upstream.url, `limits: { response_idle_timeout: ${IDLE_MS}ms, concurrent_per_subject: ${CONNECTIONS} }`)
-    .replace('timeout: 2s', `timeout: 3s\n  connections: ${CONNECTIONS}`);
-  gateway = await startTestGateway(yaml, testEnv);
-  [mallory, alice] = await Promise.all([hs256Token('mallory'), hs256Token('alice')]);
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
-});
+const upstream = useUpstream();
+const gateway = useGateway(() =>
+  hs256Config(upstream.url, `limits: { response_idle_timeout: ${IDLE_MS}ms, concurrent_per_subject: ${CONNECTIONS} }`).replace('timeout: 2s', `timeout: 3s\n  connections: ${CONNECTIONS}`),
+);
+const [mallory, alice] = await Promise.all([hs256Token('mallory'), hs256Token('alice')]);
 
 describe('a client that asks for large responses and never reads them', () => {
   it('is cut off after response_idle_timeout, the upstream requests are aborted, and alice is served meanwhile', async () => {
+    const answers: LargeAnswer[] = [];
+    upstream.respondWith((request, res) => {
+      if (request.url.startsWith('/api/mallory/')) answers.push(streamLargeAnswer(res, LARGE));
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
     const readers = await Promise.all(Array.from({ length: CONNECTIONS }, () => openSlowReader(gateway.url, '/api/mallory/tasks', mallory)));
     // Every pooled connection is now held by a paused relay: the upstream cannot write further.
     while (answers.length < CONNECTIONS) await upstream.nextRequest();

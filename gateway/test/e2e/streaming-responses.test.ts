@@ -1,24 +1,23 @@
 // upstream.timeout bounds only the wait for the response head. A response that keeps moving — an
 // event stream with pauses longer than upstream.timeout — is never cut by it; a response that
 // stands still for limits.response_idle_timeout is.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { hs256Config, startTestGateway, testEnv, type TestGateway } from '../support/gateway.js';
+import { hs256Config } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { metricValue } from '../support/metrics.js';
+import { useGateway, useUpstream } from '../support/suite.js';
 
 const HEAD_TIMEOUT_MS = 300;
 const IDLE_MS = 2_000;
 /** When the upstream sends each event, ms after the head: dense, then one pause four times upstream.timeout. */
 const EVENT_AT = [0, 200, 400, 600, 800, 2_000, 2_200];
 
-let upstream: RecordingUpstream;
-let gateway: TestGateway;
-let alice: string;
+const upstream = useUpstream();
+const gateway = useGateway(() => hs256Config(upstream.url, `limits: { response_idle_timeout: ${IDLE_MS}ms }`).replace('timeout: 2s', `timeout: ${HEAD_TIMEOUT_MS}ms`));
+const alice = await hs256Token('alice');
 
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
+beforeEach(() => {
   upstream.respondWith((request, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
     if (request.url.endsWith('/1')) return void res.flushHeaders(); // a head, then nothing at all
@@ -31,13 +30,6 @@ beforeAll(async () => {
       }, at);
     });
   });
-  const yaml = hs256Config(upstream.url, `limits: { response_idle_timeout: ${IDLE_MS}ms }`).replace('timeout: 2s', `timeout: ${HEAD_TIMEOUT_MS}ms`);
-  gateway = await startTestGateway(yaml, testEnv);
-  alice = await hs256Token('alice');
-});
-afterAll(async () => {
-  await gateway?.close();
-  await upstream?.close();
 });
 
 describe('a streaming response', () => {

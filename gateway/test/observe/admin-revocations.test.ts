@@ -181,7 +181,7 @@ describe('revocations against real requests (real socket)', () => {
     expect(await metricValue(gateway.adminUrl, 'gateway_auth_denials_total{reason="token_revoked"}')).toBeGreaterThanOrEqual(1);
     const ready = await readiness(gateway.adminUrl);
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual({ keys: true, upstream: true, revocations: true, store: true });
+    expect(ready.body.checks).toEqual({ keys: true, upstream: true, upstream_capacity: true, revocations: true, store: true });
     expect((await request(`${gateway.adminUrl}/readyz?exclude=bogus`)).statusCode).toBe(400);
     await adminCall(gateway.adminUrl, 'DELETE', `/revocations/${entry.id}`);
     expect(gateway.logs.some((line) => line['msg'] === 'revocation added' && line['sub'] === 'erin')).toBe(true);

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildAdminApp, type MetricsSource, type ReadinessChecks } from '../../src/observe/admin.js';
+import type { PoolSnapshot } from '../../src/proxy/upstream-load.js';
 
 const METRICS: MetricsSource = { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: async () => '# HELP x y\nx 1\n' };
 
@@ -13,12 +14,16 @@ afterEach(async () => {
 
 type Probe = () => boolean | Promise<boolean>;
 type Readiness = Partial<Record<keyof ReadinessChecks, Probe>>;
-const READY: Record<keyof ReadinessChecks, Probe> = { keys: () => true, upstream: async () => true, revocations: () => true, store: () => true };
+const READY: Record<keyof ReadinessChecks, Probe> = { keys: () => true, upstream: async () => true, upstream_capacity: () => true, revocations: () => true, store: () => true };
+const ALL_TRUE = { keys: true, upstream: true, upstream_capacity: true, revocations: true, store: true };
 
-function admin(readiness: Readiness = {}, metrics: MetricsSource = METRICS): FastifyInstance {
+function admin(readiness: Readiness = {}, metrics: MetricsSource = METRICS, pool?: PoolSnapshot): FastifyInstance {
   const probes = { ...READY, ...readiness };
   const app = buildAdminApp(metrics, async () => ({
-    keys: await probes.keys(), upstream: await probes.upstream(), revocations: await probes.revocations(), store: await probes.store(),
+    checks: {
+      keys: await probes.keys(), upstream: await probes.upstream(), upstream_capacity: await probes.upstream_capacity(), revocations: await probes.revocations(), store: await probes.store(),
+    },
+    ...(pool ? { pool } : {}),
   }));
   built.push(app);
   return app;
@@ -36,7 +41,7 @@ describe('the admin app', () => {
     for (const keys of [() => true, async () => true]) {
       const res = await admin({ keys }).inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ ready: true, checks: { keys: true, upstream: true, revocations: true, store: true } });
+      expect(res.json()).toEqual({ ready: true, checks: ALL_TRUE });
     }
   });
 
@@ -50,8 +55,21 @@ describe('the admin app', () => {
     for (const [readiness, checks] of cases) {
       const res = await admin(readiness).inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode, JSON.stringify(checks)).toBe(503);
-      expect(res.json()).toEqual({ ready: false, checks: { ...checks, revocations: true, store: true } });
+      expect(res.json()).toEqual({ ready: false, checks: { ...ALL_TRUE, ...checks } });
     }
+  });
+
+  it('/readyz is 503 when the upstream is reachable but its pool cannot take requests, and reports the saturation', async () => {
+    const pool: PoolSnapshot = { connections: 4, inFlight: 9, busy: 4, free: 0, queued: 5, stalledMs: 6_000, consecutiveHeadTimeouts: 0, canTakeRequests: false };
+    const res = await admin({ upstream_capacity: () => false }, METRICS, pool).inject({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({
+      ready: false,
+      checks: { ...ALL_TRUE, upstream_capacity: false },
+      pool: { connections: 4, in_flight: 9, busy: 4, free: 0, queued: 5, stalled_ms: 6_000, consecutive_head_timeouts: 0 },
+    });
+    const excluded = await admin({ upstream_capacity: () => false }, METRICS, pool).inject({ method: 'GET', url: '/readyz?exclude=upstream_capacity' });
+    expect(excluded.statusCode).toBe(200);
   });
 
   it('/readyz asks again on every probe', async () => {

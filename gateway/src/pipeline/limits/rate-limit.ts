@@ -1,7 +1,8 @@
 // One rate-limit policy (`rate_limit: { requests, per }`) as a limiter: rate-limiter-flexible's
-// memory limiter, or its Redis limiter when a client is given (so replicas share one budget).
-// On a Redis error or a Redis that does not answer in time, the request is counted by an
-// in-memory insurance limiter instead of failing: budgets are then per process until Redis is back.
+// memory limiter, or its Redis limiter when the process has a Redis store (so replicas share one
+// budget). On a Redis error, or a Redis that does not answer within REDIS_TIMEOUT_MS, the request
+// is counted by an in-memory insurance limiter instead of failing: budgets are then per process
+// until Redis answers again (what this replica counted meanwhile is not added to Redis).
 import type { Redis } from 'ioredis';
 import { RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { deny, type Denial } from '../../errors/reasons.js';
@@ -10,14 +11,18 @@ import { policyField, sfString, stateField } from './headers.js';
 
 /** Far above a healthy Redis round trip; past it, the insurance limiter answers. */
 export const REDIS_TIMEOUT_MS = 200;
+/** Counters in Redis: `gw:rate:<policy name>:<s:subject | a:address>`, beside the revocation keys (`gw:rev:*`). */
+export const REDIS_RATE_PREFIX = 'gw:rate:';
 
+/** Where limiters count: the process's Redis connection (opened on first use), or nothing (memory). */
 export interface RateStore {
-  readonly redis?: Redis | undefined;
+  readonly redis?: (() => Redis) | undefined;
   /** The Redis limiter failed and the in-memory one counted the request. */
   readonly onFallback?: ((error: unknown) => void) | undefined;
 }
 
-export type RateDecision = { readonly ok: true; readonly headers: { readonly policy: string; readonly state: string } } | Denial;
+export type RateHeaders = { readonly policy: string; readonly state: string };
+export type RateDecision = { readonly ok: true; readonly remaining: number; readonly headers: RateHeaders } | Denial;
 
 class InsuranceLimiter extends RateLimiterMemory {
   constructor(options: ConstructorParameters<typeof RateLimiterMemory>[0], private readonly onUse: () => void) {
@@ -35,17 +40,22 @@ export class RateLimiter {
   private readonly quotedName: string;
   private readonly limiter: RateLimiterAbstract;
 
-  constructor(readonly name: string, policy: RateLimitPolicy, store: RateStore) {
+  constructor(readonly name: string, readonly policy: RateLimitPolicy, store: RateStore) {
     this.policyHeader = policyField(name, policy);
     this.quotedName = sfString(name);
-    const options = { points: policy.requests, duration: policy.perSeconds, keyPrefix: `gateway:rate:${name}` };
+    const options = { points: policy.requests, duration: policy.perSeconds, keyPrefix: `${REDIS_RATE_PREFIX}${name}` };
     if (!store.redis) {
       this.limiter = new RateLimiterMemory(options);
       return;
     }
-    const insurance = new InsuranceLimiter(options, () => store.onFallback?.(new Error('redis unavailable')));
-    const redis = new RateLimiterRedis({ ...options, storeClient: store.redis, rejectIfRedisNotReady: true });
+    const insurance = new InsuranceLimiter(options, () => store.onFallback?.(new Error('redis unavailable or slow')));
+    const redis = new RateLimiterRedis({ ...options, storeClient: store.redis(), rejectIfRedisNotReady: true });
     this.limiter = new RLWrapperTimeouts({ limiter: redis, timeoutMs: REDIS_TIMEOUT_MS, insuranceLimiter: insurance }) as unknown as RateLimiterAbstract;
+  }
+
+  /** Whether a successor config's policy of this name can keep counting here. */
+  counts(name: string, policy: RateLimitPolicy): boolean {
+    return name === this.name && policy.requests === this.policy.requests && policy.perSeconds === this.policy.perSeconds;
   }
 
   /** Counts one request of `key`. Never rejects. */
@@ -55,6 +65,7 @@ export class RateLimiter {
 
   private readonly allowed = (res: RateLimiterRes): RateDecision => ({
     ok: true,
+    remaining: res.remainingPoints,
     headers: { policy: this.policyHeader, state: stateField(this.quotedName, res.remainingPoints, secondsUntil(res.msBeforeNext)) },
   });
 
@@ -62,7 +73,7 @@ export class RateLimiter {
     // Not a count (the insurance limiter failed too): refuse rather than forward uncounted.
     const seconds = res instanceof RateLimiterRes ? secondsUntil(res.msBeforeNext) : 1;
     return {
-      ...deny('rate_limited'),
+      ...deny('rate_limited', `${this.policy.requests} requests per ${this.policy.perSeconds} s; retry in ${seconds} s.`),
       retryAfterSeconds: seconds,
       headers: { 'ratelimit-policy': this.policyHeader, ratelimit: stateField(this.quotedName, 0, seconds) },
     };

@@ -4,15 +4,16 @@ import { AggregatorRegistry, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../gateway-config.js';
 import { tcpReachable } from '../../proxy/upstream.js';
-import { sumPools, type PoolSnapshot } from '../../proxy/upstream-load.js';
 import { buildAdminApp } from '../../observe/admin.js';
 import { ConfigMetrics } from '../../observe/config-metrics.js';
-import { urlOf, type LocalReadiness } from '../../server.js';
-import { changedKeys, restartProblems, sameSection } from '../../serving/changes.js';
+import { readinessOf } from '../../observe/readiness.js';
+import { urlOf } from '../../server.js';
+import { changedKeys, restartProblems } from '../../serving/changes.js';
 import { configHash } from '../../serving/config-hash.js';
 import { createRevocationStore, MemoryRevocationStore } from '../../store/index.js';
 import type { ApplyReload } from '../reload/index.js';
 import { isWorkerMessage, WORKER_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import { WorkerReadiness } from './readiness.js';
 import { reloadWorkers } from './reload.js';
 import { serveRevocationsToWorkers } from './revocations.js';
 
@@ -33,8 +34,6 @@ export interface Primary {
   /** The running config (the last one every worker committed). */
   readonly config: GatewayConfig;
 }
-
-const NOT_READY: LocalReadiness = { keys: false, revocations: false, store: false };
 
 /**
  * The cluster primary: forks `workers` gateways that share the public port, serves the admin
@@ -58,12 +57,11 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
   const restarts: number[] = [];
 
   const listening = new Map<number, string>();
-  const pendingReadiness = new Map<number, (answer: LocalReadiness) => void>();
-  let nextRequestId = 0;
+  const readiness = new WorkerReadiness(config.workers, READINESS_TIMEOUT_MS);
 
   cluster.on('message', (worker: Worker, message: unknown) => {
     if (!isWorkerMessage(message)) return;
-    if (message.type === 'gateway:readiness') pendingReadiness.get(message.requestId)?.({ keys: message.keys, revocations: message.revocations, store: message.store });
+    if (message.type === 'gateway:readiness') readiness.answered(message);
     // Answered once no reload is under way, with the config every other worker runs.
     if (message.type === 'gateway:config?') {
       void reloading.then(() => {
@@ -131,45 +129,18 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
     throw error;
   }
 
-  /** Every worker's own checks, all of them true only when every configured worker answers true. */
-  async function everyWorker(): Promise<LocalReadiness> {
-    const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
-    if (alive.length < config.workers) return NOT_READY;
-    const answers = await Promise.all(
-      alive.map(
-        (worker) =>
-          new Promise<LocalReadiness>((resolve) => {
-            const requestId = nextRequestId++;
-            const timer = setTimeout(() => finish(NOT_READY), READINESS_TIMEOUT_MS);
-            function finish(answer: LocalReadiness) {
-              clearTimeout(timer);
-              pendingReadiness.delete(requestId);
-              resolve(answer);
-            }
-            pendingReadiness.set(requestId, finish);
-            worker.send({ type: 'gateway:readiness?', requestId } satisfies PrimaryMessage);
-          }),
-      ),
-    );
-    return {
-      keys: answers.every((a) => a.keys),
-      revocations: answers.every((a) => a.revocations),
-      store: answers.every((a) => a.store),
-    };
-  }
-
   const aggregator = new AggregatorRegistry();
   // The primary's own series (reloads) beside the workers' sums; no name is in both.
   const own = new Registry();
   const configMetrics = new ConfigMetrics(own);
   configMetrics.loaded(configHash(config));
-  let probe = createUpstream(config.upstream);
   const admin = buildAdminApp(
     { contentType: aggregator.contentType, text: async () => `${await aggregator.clusterMetrics()}\n${await own.metrics()}` },
     async () => {
-      const [workers, upstream] = await Promise.all([everyWorker(), probe.reachable()]);
+      const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
+      const [workers, upstream] = await Promise.all([readiness.ask(alive), tcpReachable(new URL(running.config.upstream.url), 1_000)]);
       // The primary's own store takes the writes: it must be reachable too.
-      return { ...workers, store: workers.store && store.up(), upstream };
+      return readinessOf({ ...workers, store: workers.store && store.up() }, upstream);
     },
     config.adminToken !== undefined ? { token: config.adminToken, store, log } : undefined,
   );
@@ -187,11 +158,6 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
     if (!outcome.ok) return outcome;
     running = { config: loaded.config, text };
     for (const worker of workers) given.set(worker.id, text);
-    if (!sameSection(before.upstream, loaded.config.upstream)) {
-      const old = probe;
-      probe = createUpstream(loaded.config.upstream);
-      void old.close().catch(() => undefined);
-    }
     return { ok: true, changed, hash: configHash(loaded.config) };
   };
 
@@ -216,7 +182,7 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
       );
       await Promise.all(exits);
       stopServing();
-      await Promise.allSettled([admin.close(), probe.close(), store.close()]);
+      await Promise.allSettled([admin.close(), store.close()]);
     },
   };
 }

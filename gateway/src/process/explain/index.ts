@@ -6,6 +6,7 @@ import { loadConfig, type GatewayConfig } from '../../gateway-config.js';
 import { createAuthenticator, type Authenticator, type Verifier } from '../../pipeline/authn/index.js';
 import { createCorsPolicy } from '../../pipeline/cors/policy.js';
 import { createPipeline } from '../../pipeline/index.js';
+import { describeLimits } from '../../pipeline/limits/index.js';
 import type { TraceStep } from '../../pipeline/trace.js';
 import { createOutgoingHeaders } from '../../proxy/outgoing-headers.js';
 import { EXPLAIN_USAGE, parseExplainArgs, type ExplainArgs } from './args.js';
@@ -67,7 +68,8 @@ export async function runExplain(argv: readonly string[], io: ExplainIo, env: No
   const cors = createCorsPolicy(config.cors);
   // The live revocation list is in the running gateway, not in the config: say so instead of guessing.
   const revocations = { check: () => undefined, passDetail: 'not checked: explain does not see the live revocation list (GET /revocations on the admin port lists it)' };
-  const decide = createPipeline({ routes: config.routeTable, cors, authenticator: verifier, revocations });
+  // Likewise the live counts: explain names the key and the limits that apply, and counts nothing.
+  const decide = createPipeline({ routes: config.routeTable, cors, authenticator: verifier, revocations, limits: describeLimits(config) });
   let verdict;
   try {
     verdict = await decide(built.req, (step) => steps.push(step));
