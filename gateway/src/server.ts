@@ -37,9 +37,10 @@ export interface GatewayDeps {
    * Redis learns them from its primary. Otherwise the gateway opens the configured store itself.
    */
   readonly revocationSource?: RevocationSource;
+  /** A cluster worker without Redis: its primary counts rate limits for every worker (over IPC). */
+  readonly rateLimitsViaPrimary?: boolean;
 }
 
-export type { LocalReadiness } from './observe/readiness.js';
 
 export interface Gateway {
   readonly app: FastifyInstance;
@@ -72,7 +73,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   };
   // Revocations belong to the process, not to one config: the store is a restart key.
   const revocations = setUpRevocations(config, { log, metrics, source: deps.revocationSource });
-  const rateLimits = setUpRateLimits(config, { log, metrics });
+  const rateLimits = setUpRateLimits(config, { log, metrics, viaPrimary: deps.rateLimitsViaPrimary === true });
   const serving = new ServingHolder(config, { authnEvents, revocations: revocations.list, rateStore: rateLimits.store }, (next) => {
     // Node's own limits live on the listener, outside the state: they apply to new requests.
     app.server.headersTimeout = next.limits.headerTimeoutMs;

@@ -17,7 +17,7 @@ export interface PoolSnapshot {
   /** How long requests have waited without any of them getting a connection (0 when none waits). */
   readonly stalledMs: number;
   readonly consecutiveHeadTimeouts: number;
-  /** False when requests wait and none got a connection for stallLimitMs, or the last forwards all timed out. */
+  /** False when requests wait and none got a connection for stallLimitMs, or the last forwards all timed out (lately). */
   readonly canTakeRequests: boolean;
 }
 
@@ -27,11 +27,18 @@ export class UpstreamLoad {
   /** The later of the last dispatch and the moment the queue last became non-empty. */
   private progressAt = performance.now();
   private headTimeouts = 0;
+  private lastHeadTimeoutAt = -Infinity;
 
   constructor(
     readonly connections: number,
     /** How long queued requests may go without any dispatch before the pool counts as stuck. */
     private readonly stallLimitMs: number,
+    /**
+     * How long a run of head time-outs keeps the pool "cannot take requests" once no request
+     * tries any more: a replica a load balancer took out of rotation (so no request can end the
+     * run with a response head) is tried again after it, instead of staying unready for ever.
+     */
+    private readonly timeoutRunMemoryMs: number,
   ) {}
 
   started(): void {
@@ -55,6 +62,7 @@ export class UpstreamLoad {
 
   headTimedOut(): void {
     this.headTimeouts++;
+    this.lastHeadTimeoutAt = performance.now();
   }
 
   snapshot(now = performance.now()): PoolSnapshot {
@@ -68,7 +76,7 @@ export class UpstreamLoad {
       queued,
       stalledMs,
       consecutiveHeadTimeouts: this.headTimeouts,
-      canTakeRequests: stalledMs <= this.stallLimitMs && this.headTimeouts < HEAD_TIMEOUTS_UNTIL_UNREADY,
+      canTakeRequests: stalledMs <= this.stallLimitMs && !(this.headTimeouts >= HEAD_TIMEOUTS_UNTIL_UNREADY && now - this.lastHeadTimeoutAt <= this.timeoutRunMemoryMs),
     };
   }
 }

@@ -61,8 +61,9 @@ export function createUpstream(config: UpstreamConfig): Upstream {
     connect: { timeout: config.timeoutMs },
     keepAliveTimeout: 4_000,
   });
-  // Requests queued this long with no connection freeing up are on their way to a 504.
-  const load = new UpstreamLoad(config.connections, config.timeoutMs / 2);
+  // Requests queued half of upstream.timeout with no connection freeing up are on their way to a
+  // 504; a run of head time-outs is remembered for 2 × upstream.timeout (at least 10 s).
+  const load = new UpstreamLoad(config.connections, config.timeoutMs / 2, Math.max(10_000, 2 * config.timeoutMs));
   // One settings object per config's time-outs (the frozen limits of a serving state), not per request.
   const relaySettings = new WeakMap<ProxyTimeouts, RelaySettings>();
   const settingsFor = (timeouts: ProxyTimeouts): RelaySettings => {

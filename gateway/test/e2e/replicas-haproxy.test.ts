@@ -4,22 +4,34 @@
 //  - SIGKILL of one replica under bounded keep-alive load loses no accepted request: each got
 //    its upstream answer or an error the client saw, and the upstream saw each at most once
 //    (exactly once for every answered one);
-//  - Redis killed: known revocations stay enforced, writes 503, traffic keeps flowing;
-//    Redis restarted (empty): the replicas write back what they knew, and new writes work again.
+//  - one subject's rate budget is ONE budget across the three (counted in Redis): requests spread
+//    by haproxy over every replica exhaust it together, and the next one is 429 on each replica;
+//  - Redis killed: known revocations stay enforced, writes 503, traffic keeps flowing (rate limits
+//    counted by each replica on its own meanwhile); Redis restarted (empty): the replicas write
+//    back what they knew, and new writes work again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pool, request } from 'undici';
 import { adminCall, revoke } from '../support/admin-api.js';
 import { eventually } from '../support/free-port.js';
 import { hs256Token } from '../support/hs256.js';
+import { sampleValue, scrape } from '../support/metrics.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
 import { startReplicaSet, type Replica, type ReplicaSet } from '../support/replicas.js';
+
+/** Per subject and minute: above what any other test here sends as one subject (300 POSTs by bob). */
+const RATE_BUDGET = 400;
 
 let upstream: RecordingUpstream;
 let set: ReplicaSet;
 beforeAll(async () => {
   upstream = await startRecordingUpstream();
-  set = await startReplicaSet({ count: 3, upstreamUrl: upstream.url });
+  set = await startReplicaSet({ count: 3, upstreamUrl: upstream.url, extraYaml: `rate_limit: { requests: ${RATE_BUDGET}, per: 1m }` });
 }, 60_000);
+
+/** Requests answered 200 on /api/:user_id/tasks by one replica so far. */
+async function servedBy(replica: Replica): Promise<number> {
+  return sampleValue(await scrape(replica.adminUrl), 'gateway_requests_total', { route: '/api/:user_id/tasks', status: '200' });
+}
 afterAll(async () => {
   await set?.close();
   await upstream?.close();
@@ -53,6 +65,42 @@ describe('three replicas behind haproxy, one Redis', () => {
     for (const ms of took) expect(ms).toBeLessThan(1_000);
     for (let i = 0; i < 3; i++) expect(await reasonAt(set.haproxy.url, 'alice', token)).toBe('token_revoked');
   });
+
+  it('ACROSS_REPLICAS_ONE_RATE_BUDGET: one subject\'s rate budget is shared by every replica', async () => {
+    const token = await hs256Token('carol');
+    const before = await Promise.all(set.replicas.map(servedBy));
+    const pool = new Pool(set.haproxy.url, { connections: 4 });
+    const statuses: number[] = [];
+    let sent = 0;
+    const client = async () => {
+      while (sent < RATE_BUDGET) {
+        sent++;
+        const res = await pool.request({ method: 'GET', path: '/api/carol/tasks', headers: { authorization: `Bearer ${token}` } });
+        await res.body.dump();
+        statuses.push(res.statusCode);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: 4 }, client));
+    } finally {
+      await pool.close();
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(RATE_BUDGET);
+    // haproxy spread them: every replica counted its part of the one budget.
+    const served = await Promise.all(set.replicas.map(async (replica, i) => (await servedBy(replica)) - before[i]!));
+    for (const n of served) expect(n).toBeGreaterThan(RATE_BUDGET / 6);
+    expect(served.reduce((a, b) => a + b, 0)).toBe(RATE_BUDGET);
+    // The next request is refused by each replica, whichever haproxy would have picked.
+    for (const replica of set.replicas) {
+      const res = await request(`${replica.url}/api/carol/tasks`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await res.body.json()) as { reason?: string };
+      expect(res.statusCode).toBe(429);
+      expect(body.reason).toBe('rate_limited');
+      expect(res.headers['ratelimit-policy']).toBe(`"default";q=${RATE_BUDGET};w=60`);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    }
+    expect(upstream.requests.filter((r) => r.url === '/api/carol/tasks')).toHaveLength(RATE_BUDGET);
+  }, 60_000);
 
   it('SIGKILL of one replica under keep-alive load loses no accepted request, and the upstream sees none twice', async () => {
     const token = await hs256Token('bob');
@@ -126,6 +174,11 @@ describe('three replicas behind haproxy, one Redis', () => {
     }
     const status = await set.haproxy.serverStatus();
     for (const replica of survivors) expect(status[replica.name]).toBe('UP');
+    // Meanwhile each replica counts rate limits against its own in-memory budget, and says so.
+    for (const replica of survivors) {
+      expect(await reasonAt(replica.url, 'dave', dave)).toBe(200);
+      expect(sampleValue(await scrape(replica.adminUrl), 'gateway_rate_limit_store_fallbacks_total')).toBeGreaterThan(0);
+    }
 
     await set.redis.restart();
     for (const replica of survivors) {
@@ -139,9 +192,4 @@ describe('three replicas behind haproxy, one Redis', () => {
     const listed = (await adminCall(survivors[0]!.adminUrl, 'GET', '/revocations')).body.revocations as Array<{ sub?: string }>;
     expect(listed.map((e) => e.sub)).toEqual(expect.arrayContaining(['alice', 'dave']));
   }, 60_000);
-
-  // ACROSS_REPLICAS_ONE_RATE_BUDGET: once rate limits share the store, start the set with
-  // `extraYaml: 'rate_limit: { requests: N, per: 1m }'` and assert that N requests spread over
-  // every replica (through haproxy) exhaust one budget: the (N+1)th gets 429 rate_limited.
-  it.todo('ACROSS_REPLICAS_ONE_RATE_BUDGET: one subject\'s rate budget is shared by every replica');
 });

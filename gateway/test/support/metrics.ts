@@ -1,5 +1,6 @@
 // Reads Prometheus text exposition (what /metrics serves) into samples, so a test can ask
 // "by how much did this series move" without caring about line order or HELP/TYPE lines.
+import { eventually } from './eventually.js';
 
 export interface Sample {
   /** The series name as exposed, e.g. gateway_request_duration_seconds_count. */
@@ -47,4 +48,12 @@ export async function scrape(adminUrl: string): Promise<Sample[]> {
 /** One series' value on a gateway's admin port right now (0 before it first moves). */
 export async function metricValue(adminUrl: string, name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {
   return sampleValue(await scrape(adminUrl), name, labels);
+}
+
+/**
+ * Waits (with a deadline) until the series reads `value`: an outcome is observed once the
+ * server side of an answer is done, which can be a moment after the client holds it.
+ */
+export async function metricReaches(adminUrl: string, name: string, labels: Readonly<Record<string, string>>, value: number): Promise<number> {
+  return eventually(() => metricValue(adminUrl, name, labels), (current) => current === value);
 }

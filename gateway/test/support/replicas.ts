@@ -1,5 +1,5 @@
 // Several real gateway processes (the `gateway` bin) sharing one real redis-server, behind a
-// real haproxy: the harness of the multi-replica suites (revocations now, rate limits next).
+// real haproxy: the harness of the multi-replica suites (revocations, rate limits).
 import { adminEnv, withAdminToken } from './admin-api.js';
 import { hs256Config } from './gateway.js';
 import { startHaproxy, type Haproxy } from './haproxy.js';
@@ -26,8 +26,8 @@ export interface ReplicaSetOptions {
   readonly count: number;
   readonly upstreamUrl: string;
   /**
-   * Top-level YAML added to every replica's config: e.g. a `rate_limit:` section, for the
-   * "across replicas, one rate budget" assertion (see ACROSS_REPLICAS_ONE_RATE_BUDGET in
+   * Top-level YAML added to every replica's config: e.g. the `rate_limit:` section of the
+   * "across replicas, one rate budget" test (ACROSS_REPLICAS_ONE_RATE_BUDGET in
    * test/e2e/replicas-haproxy.test.ts).
    */
   readonly extraYaml?: string;

@@ -1,22 +1,25 @@
-// One rate-limit policy (`rate_limit: { requests, per }`) as a limiter: rate-limiter-flexible's
-// memory limiter, or its Redis limiter when the process has a Redis store (so replicas share one
-// budget). On a Redis error, or a Redis that does not answer within REDIS_TIMEOUT_MS, the request
-// is counted by an in-memory insurance limiter instead of failing: budgets are then per process
-// until Redis answers again (what this replica counted meanwhile is not added to Redis).
+// One rate-limit policy (`rate_limit: { requests, per }`) as a limiter from rate-limiter-flexible:
+// its Redis limiter when the process has a Redis store (every replica shares one budget), its
+// cluster limiter in a cluster worker without Redis (the primary counts for all workers), else
+// its memory limiter. When the shared counter errs or does not answer within SHARED_TIMEOUT_MS,
+// the request is counted by an in-memory insurance limiter instead of failing: budgets are then
+// per process until it answers again (what was counted meanwhile is not added to it).
 import type { Redis } from 'ioredis';
-import { RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RLWrapperTimeouts, RateLimiterCluster, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { deny, type Denial } from '../../errors/reasons.js';
 import type { RateLimitPolicy } from '../../config/types.js';
 import { policyField, sfString, stateField } from './headers.js';
 
-/** Far above a healthy Redis round trip; past it, the insurance limiter answers. */
-export const REDIS_TIMEOUT_MS = 200;
+/** Far above a healthy Redis (or IPC) round trip; past it, the insurance limiter answers. */
+export const SHARED_TIMEOUT_MS = 200;
 /** Counters in Redis: `gw:rate:<policy name>:<s:subject | a:address>`, beside the revocation keys (`gw:rev:*`). */
 export const REDIS_RATE_PREFIX = 'gw:rate:';
 
-/** Where limiters count: the process's Redis connection (opened on first use), or nothing (memory). */
+/** Where limiters count: the process's Redis connection (opened on first use), the cluster primary, or memory. */
 export interface RateStore {
   readonly redis?: (() => Redis) | undefined;
+  /** A cluster worker without Redis: the primary (RateLimiterClusterMaster) counts for every worker. */
+  readonly viaPrimary?: boolean | undefined;
   /** The Redis limiter failed and the in-memory one counted the request. */
   readonly onFallback?: ((error: unknown) => void) | undefined;
 }
@@ -44,13 +47,18 @@ export class RateLimiter {
     this.policyHeader = policyField(name, policy);
     this.quotedName = sfString(name);
     const options = { points: policy.requests, duration: policy.perSeconds, keyPrefix: `${REDIS_RATE_PREFIX}${name}` };
-    if (!store.redis) {
+    const shared = store.redis
+      ? new RateLimiterRedis({ ...options, storeClient: store.redis(), rejectIfRedisNotReady: true })
+      : store.viaPrimary
+        ? // The primary keeps the options a prefix was first created with: the policy is part of the prefix.
+          new RateLimiterCluster({ ...options, keyPrefix: `${options.keyPrefix}:${policy.requests}/${policy.perSeconds}`, timeoutMs: 1_000 })
+        : undefined;
+    if (!shared) {
       this.limiter = new RateLimiterMemory(options);
       return;
     }
-    const insurance = new InsuranceLimiter(options, () => store.onFallback?.(new Error('redis unavailable or slow')));
-    const redis = new RateLimiterRedis({ ...options, storeClient: store.redis(), rejectIfRedisNotReady: true });
-    this.limiter = new RLWrapperTimeouts({ limiter: redis, timeoutMs: REDIS_TIMEOUT_MS, insuranceLimiter: insurance }) as unknown as RateLimiterAbstract;
+    const insurance = new InsuranceLimiter(options, () => store.onFallback?.(new Error(store.redis ? 'redis unavailable or slow' : 'cluster primary did not answer')));
+    this.limiter = new RLWrapperTimeouts({ limiter: shared, timeoutMs: SHARED_TIMEOUT_MS, insuranceLimiter: insurance }) as unknown as RateLimiterAbstract;
   }
 
   /** Whether a successor config's policy of this name can keep counting here. */

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry, Registry } from 'prom-client';
+import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../gateway-config.js';
 import { tcpReachable } from '../../proxy/upstream.js';
@@ -87,6 +88,8 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
   // Before the first fork: a starting worker asks for the revocations at once.
   const store = createRevocationStore(config.store, config.revocation.retentionMs, log);
   const stopServing = store instanceof MemoryRevocationStore ? serveRevocationsToWorkers(store) : () => {};
+  // Without Redis, the primary counts rate limits for every worker: one budget for the cluster.
+  if (config.store.redisUrl === undefined) new RateLimiterClusterMaster();
 
   function fork(): Worker {
     const worker = cluster.fork({ [WORKER_ENV]: '1' });

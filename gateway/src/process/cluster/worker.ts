@@ -49,7 +49,8 @@ export async function startWorker(config: GatewayConfig, log: Logger): Promise<R
   const fromPrimary = config.store.redisUrl === undefined ? revocationsFromPrimary() : undefined;
   let running: RunningGateway;
   try {
-    running = await startGateway(config, { logger: log, metrics, adminListener: false, ...(fromPrimary ? { revocationSource: fromPrimary } : {}) });
+    const viaPrimary = { revocationSource: fromPrimary, rateLimitsViaPrimary: true };
+    running = await startGateway(config, { logger: log, metrics, adminListener: false, ...(fromPrimary ? viaPrimary : {}) });
   } catch (error) {
     fromPrimary?.close();
     send({ type: 'gateway:failed', message: (error as Error).message });
