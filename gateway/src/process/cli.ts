@@ -4,6 +4,7 @@ import { ConfigError } from '../config/index.js';
 import { loadConfig } from '../gateway-config.js';
 import { INIT_USAGE, runInit } from './init/index.js';
 import { ADMIN_API_OFF_NOTE } from '../observe/admin-config.js';
+import { fairShareSummary } from '../pipeline/limits/summary.js';
 import { EXPLAIN_USAGE, runExplain } from './explain/index.js';
 
 const USAGE = `Usage:
@@ -49,6 +50,7 @@ function checkConfig(file: string): number {
     const { config, warnings } = loadConfig(file);
     for (const warning of warnings) process.stdout.write(`warning: ${warning}\n`);
     if (config.adminToken === undefined) process.stdout.write(`note: ${ADMIN_API_OFF_NOTE}\n`);
+    process.stdout.write(`limits: ${fairShareSummary(config)}\n`);
     process.stdout.write(`${file}: OK\n`);
     return 0;
   } catch (error) {

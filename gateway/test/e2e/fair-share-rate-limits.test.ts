@@ -4,7 +4,8 @@
 // rule comes first, so refused requests never spend anyone's budget. In memory here (one
 // process); the Redis and multi-replica suites share one budget.
 import { describe, expect, it } from 'vitest';
-import { hs256Config, TASK_ROUTES } from '../support/gateway.js';
+import { parseConfig } from '../../src/gateway-config.js';
+import { hs256Config, TASK_ROUTES, testEnv } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { metricReaches, metricValue } from '../support/metrics.js';
 import { useGateway, useUpstream } from '../support/suite.js';
@@ -30,7 +31,8 @@ routes:
 `;
 
 const upstream = useUpstream();
-const gateway = useGateway(() => hs256Config(upstream.url, 'rate_limit: { requests: 3, per: 1m }\ntrust_proxy: [127.0.0.1]').replace(TASK_ROUTES, ROUTES));
+const configYaml = (rateLimit = '{ requests: 3, per: 1m }') => hs256Config(upstream.url, `rate_limit: ${rateLimit}\ntrust_proxy: [127.0.0.1]`).replace(TASK_ROUTES, ROUTES);
+const gateway = useGateway(() => configYaml());
 const [alice, bob, mallory, erin] = await Promise.all(['alice', 'bob', 'mallory', 'erin'].map((sub) => hs256Token(sub)));
 
 const tasks = (token: string, owner: string, path = '') => call(gateway.url, { path: `/api/${owner}/tasks${path}`, headers: { authorization: `Bearer ${token}` } });
@@ -105,5 +107,24 @@ describe('public routes', () => {
     expectDenial(await health('203.0.113.20'), 429, 'rate_limited');
     expectDenial(await health('192.0.2.1, 203.0.113.20'), 429, 'rate_limited');
     expect((await health('198.51.100.20')).status).toBe(200);
+  });
+});
+
+describe('a reload', () => {
+  async function reload(yaml: string): Promise<void> {
+    const result = await gateway.gateway.prepareReload(parseConfig(yaml, testEnv).config);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    result.prepared.commit();
+  }
+
+  it('keeps a subject\'s count while its policy is unchanged, and counts afresh under a changed one', async () => {
+    expectDenial(await tasks(alice, 'alice'), 429, 'rate_limited'); // her budget went in the first test
+    await reload(`${configYaml()}\nrealm: reloaded`);
+    expectDenial(await tasks(alice, 'alice'), 429, 'rate_limited');
+    await reload(configYaml('{ requests: 10, per: 1m }'));
+    const fresh = await tasks(alice, 'alice');
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers['ratelimit-policy']).toBe('"default";q=10;w=60');
+    expect(rateState(fresh).r).toBe(9);
   });
 });

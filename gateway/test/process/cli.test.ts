@@ -39,6 +39,16 @@ describe('gateway --check-config', () => {
     expect(JSON.stringify(on.lines) + on.stderr()).not.toContain(ADMIN_TOKEN);
   });
 
+  it('shows the fair-share limits in force, defaults included', async () => {
+    const run = spawnGateway(['--check-config', writeTempConfig(hs256Config(upstream.url, 'rate_limit: { requests: 100, per: 1m }'))], testEnv);
+    const closed = once(run.child, 'close');
+    expect(await run.exited).toBe(0);
+    await closed;
+    expect(run.lines).toContainEqual({
+      text: 'limits: 16 request(s) in flight per subject (of upstream.connections 64); rate limits: 100 per 60 s by default, counted in memory (this process); idle time-outs: response 30 s, body 10 s',
+    });
+  });
+
   it('exits 1 and lists every problem by its key path', async () => {
     const yaml = hs256Config(upstream.url).replace('algorithms: [HS256]', 'algorithms: [none]').replace('listen: { host: 127.0.0.1, port: 0 }', 'listen: { host: 127.0.0.1, port: 99999 }') + '\nsurprise: true\n';
     const run = spawnGateway(['--check-config', writeTempConfig(yaml)], testEnv);

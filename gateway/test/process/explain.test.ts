@@ -67,6 +67,8 @@ describe('gateway explain: each outcome', () => {
     expect(out).toMatch(new RegExp(`Authorization: Bearer <redacted, ${token.length} bytes>`));
     expect(out).toMatch(/token\.check\s+ok/);
     expect(out).toContain('path user_id = "alice", token subject = "alice"');
+    // The limits stage reports the key and the limits, and says it counts nothing.
+    expect(out).toMatch(/limits\s+ok\s+subject alice: at most 16 in flight; no rate limit on this route \(not counted: explain does not see the live counts\)/);
     expect(out).not.toContain(token);
     expect(out).not.toContain(token.split('.')[2]!);
     expect(upstream.requests).toHaveLength(seen);

@@ -1,7 +1,7 @@
 // proxy/client-address.ts: whether a peer is a proxy whose X-Forwarded-* may be believed.
 
 import { describe, expect, it } from 'vitest';
-import { createPeerTrust, unmapIPv4 } from '../../src/proxy/client-address.js';
+import { addressLimitKey, clientAddress, createPeerTrust, unmapIPv4 } from '../../src/proxy/client-address.js';
 
 describe('createPeerTrust', () => {
   it('false or an empty list trusts no one', () => {
@@ -45,5 +45,36 @@ describe('unmapIPv4', () => {
     expect(unmapIPv4('127.0.0.1')).toBe('127.0.0.1');
     expect(unmapIPv4('::ffff:abcd')).toBe('::ffff:abcd');
     expect(unmapIPv4('::1')).toBe('::1');
+  });
+});
+
+describe('clientAddress', () => {
+  const trustLocal = createPeerTrust(['127.0.0.1', '10.0.0.0/8']);
+
+  it('is the peer when the peer is not a trusted proxy, whatever X-Forwarded-For says', () => {
+    expect(clientAddress('203.0.113.9', '198.51.100.1', trustLocal)).toBe('203.0.113.9');
+    expect(clientAddress('::ffff:203.0.113.9', undefined, trustLocal)).toBe('203.0.113.9');
+  });
+
+  it('behind trusted proxies, is the rightmost hop that is not one of them; what the client prepended is never believed', () => {
+    expect(clientAddress('127.0.0.1', '198.51.100.1', trustLocal)).toBe('198.51.100.1');
+    expect(clientAddress('127.0.0.1', '6.6.6.6, 198.51.100.1, 10.1.2.3', trustLocal)).toBe('198.51.100.1');
+    expect(clientAddress('127.0.0.1', ['6.6.6.6', '198.51.100.1'], trustLocal)).toBe('198.51.100.1');
+  });
+
+  it('stops at the last good hop when an entry is not an address', () => {
+    expect(clientAddress('127.0.0.1', 'garbage, 198.51.100.1', trustLocal)).toBe('198.51.100.1');
+    expect(clientAddress('127.0.0.1', '198.51.100.1, garbage', trustLocal)).toBe('127.0.0.1');
+  });
+});
+
+describe('addressLimitKey', () => {
+  it('is the address for IPv4 and the /64 for IPv6, however the address is spelled', () => {
+    expect(addressLimitKey('203.0.113.9')).toBe('203.0.113.9');
+    expect(addressLimitKey('2001:db8:1:2::a')).toBe('2001:db8:1:2::/64');
+    expect(addressLimitKey('2001:0db8:0001:0002:ffff:0:0:b')).toBe('2001:db8:1:2::/64');
+    expect(addressLimitKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressLimitKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressLimitKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
   });
 });

@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 function build(yaml: string, previous?: ServingState): ServingState {
-  const state = buildState(parseConfig(yaml, testEnv).config, { authnEvents: {} }, previous);
+  const state = buildState(parseConfig(yaml, testEnv).config, { authnEvents: {}, revocations: { check: () => undefined }, rateStore: {} }, previous);
   states.push(state);
   return state;
 }
@@ -30,6 +30,19 @@ describe('buildState with a predecessor', () => {
     const second = build(hs256Config('http://127.0.0.1:2').replace('audience: https://issuer.test', 'audience: https://other.test'), first);
     expect(second.upstream).not.toBe(first.upstream);
     expect(second.authenticator).not.toBe(first.authenticator);
+  });
+
+  it('carries the limits over: in-flight counts always, a rate limiter while its policy is unchanged', () => {
+    const limited = (policy: string) => hs256Config('http://127.0.0.1:1', `rate_limit: ${policy}`);
+    const first = build(limited('{ requests: 10, per: 1m }'));
+    const same = build(`${limited('{ requests: 10, per: 60s }')}\nrealm: other`, first);
+    expect(same.limits.carried.subjects).toBe(first.limits.carried.subjects);
+    expect(same.limits.carried.addresses).toBe(first.limits.carried.addresses);
+    expect(same.limits.carried.limiters).toEqual(first.limits.carried.limiters);
+    expect(same.limits.carried.limiters[0]).toBe(first.limits.carried.limiters[0]);
+    const changed = build(limited('{ requests: 20, per: 1m }'), same);
+    expect(changed.limits.carried.subjects).toBe(first.limits.carried.subjects);
+    expect(changed.limits.carried.limiters[0]).not.toBe(first.limits.carried.limiters[0]);
   });
 
   it('gives the same hash to the same rules, whatever the spelling', () => {
