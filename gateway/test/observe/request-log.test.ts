@@ -66,6 +66,14 @@ describe('the access line', () => {
     expect(lines()[0]).toEqual({ level: 30, time: expect.any(String), request_id: 'r', method: 'GET', route: '(none)', status: 404, duration_ms: 0.1, reason: 'no_route', msg: 'request' });
   });
 
+  it('names the time-out that ended a request, after its reason', () => {
+    const { log, lines, text } = accessLog();
+    log({ ...OK, status: 408, reason: 'request_timeout', timeout: 'body_idle' });
+    log({ ...OK, timeout: 'response_idle' });
+    expect(lines().map((l) => [l['reason'], l['timeout']])).toEqual([['request_timeout', 'body_idle'], [undefined, 'response_idle']]);
+    expect(text()).toMatch(/"reason":"request_timeout","timeout":"body_idle","msg":"request"/);
+  });
+
   it('escapes what a client can influence: a subject or method with quotes, backslashes and control characters', () => {
     const { log, lines, text } = accessLog();
     const subject = 'a"b\\c\n{"level":60}\u0000\u2028';
