@@ -66,8 +66,10 @@ describe('the default rate_limit', () => {
     await metricReaches(gateway.adminUrl, 'gateway_limited_total', { reason: 'rate_limited' }, before + 1);
   });
 
-  it('is a budget per subject: bob is served while alice is limited', async () => {
-    expect((await tasks(bob, 'bob')).status).toBe(200);
+  it('is a budget per subject: bob is served while alice is limited; a browser may read the fields (CORS exposes them)', async () => {
+    const reply = await call(gateway.url, { path: '/api/bob/tasks', headers: { authorization: `Bearer ${bob}`, origin: 'http://localhost:3000' } });
+    expect(reply.status).toBe(200);
+    expect(String(reply.headers['access-control-expose-headers'])).toContain('ratelimit-policy, ratelimit');
   });
 
   it('counts only requests the owner rule lets through: mallory\'s refused requests for alice spend nothing', async () => {

@@ -30,7 +30,8 @@ export interface CorsPolicy {
 }
 
 export const ALLOW_HEADERS = 'authorization, content-type, x-request-id';
-export const EXPOSE_HEADERS = 'x-request-id, www-authenticate, retry-after';
+// RateLimit-Policy and RateLimit too: a browser app can then pace itself instead of meeting a 429.
+export const EXPOSE_HEADERS = 'x-request-id, www-authenticate, retry-after, ratelimit-policy, ratelimit';
 
 const VARY_ONLY: CorsHeaders = Object.freeze({ vary: 'Origin' });
 
