@@ -73,11 +73,15 @@ class BodyGuard extends Transform {
 /**
  * Pipes the request body through a guard and returns the guard, the stream undici sends.
  * `pipe`, not `pipeline`: a failing guard must not destroy the request, whose socket still has
- * to carry the 408 or 413.
+ * to carry the 408 or 413 (and then drain the rest of the body: linger.ts).
  */
 export function guardBody(req: IncomingMessage, limitBytes: number, idleMs: number, watcher: BodyWatcher): Transform {
   const guard = new BodyGuard(req, limitBytes, idleMs, watcher);
   req.once('error', (error) => guard.destroy(error));
+  // A client gone mid-body must fail the upstream request too; pipe alone would leave it waiting.
+  req.once('close', () => {
+    if (!req.complete) guard.destroy(new Error('the client closed the request body early'));
+  });
   req.pipe(guard);
   return guard;
 }
