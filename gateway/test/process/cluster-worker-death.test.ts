@@ -1,6 +1,7 @@
 // A worker of `workers: 2` dies (SIGKILL, as a crash or the OOM killer) or is stopped on its own
-// (SIGTERM): the primary's counters never go down (it keeps what the dead worker reported), and
-// /readyz stays 200 while the other worker serves, reporting the cluster as degraded.
+// (SIGTERM), or freezes (SIGSTOP): the primary's counters never go down (it keeps what the dead
+// worker reported), and /readyz stays 200 while the other worker serves, reporting the cluster
+// as degraded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { readiness } from '../support/admin-api.js';
@@ -96,6 +97,24 @@ describe('workers: 2, one worker dies', () => {
       expect(await metricReaches(adminUrl, 'gateway_requests_total', OK, after + 6)).toBe(after + 6);
       expect(run.lines.some((l) => l['msg'] === 'worker exited unexpectedly; starting a replacement' && l['signal'] === 'SIGKILL')).toBe(true);
     } finally {
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    }
+  });
+
+  it('SIGSTOP (a worker frozen: alive, silent): /readyz is 200 once the time-out passes, with 1 of 2 ready; /metrics uses its last report', async () => {
+    const { run, url, adminUrl, workers } = await startCluster();
+    try {
+      expect(await send(url, 10)).toEqual(Array(10).fill(200));
+      await metricReaches(adminUrl, 'gateway_requests_total', OK, 10);
+      process.kill(workers[0]!, 'SIGSTOP');
+      const frozen = await clusterReadiness(adminUrl);
+      expect(frozen).toEqual({ status: 200, workers: { expected: 2, alive: 2, ready: 1 } });
+      expect(await metricValue(adminUrl, 'gateway_requests_total', OK)).toBe(10);
+      process.kill(workers[0]!, 'SIGCONT');
+      await eventually(() => clusterReadiness(adminUrl), (r) => r.workers.ready === 2);
+    } finally {
+      process.kill(workers[0]!, 'SIGCONT');
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
     }

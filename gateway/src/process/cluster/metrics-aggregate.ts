@@ -17,7 +17,8 @@ export class ClusterMetrics {
   /** Each live worker's last report; undefined until its first (a starting worker cannot answer yet). */
   private readonly latest = new Map<Worker, MetricsSnapshot | undefined>();
   private retired: MetricsSnapshot = [];
-  private readonly pending = new Map<number, () => void>();
+  /** Scrapes waiting for a worker's answer, by request id. */
+  private readonly pending = new Map<number, { readonly worker: Worker; readonly done: () => void }>();
   private nextRequestId = 0;
 
   /** `own`: the primary's own series (reloads); no name is also a worker's. */
@@ -33,7 +34,7 @@ export class ClusterMetrics {
     const onMessage = (message: unknown) => {
       if (!isWorkerMessage(message) || message.type !== 'gateway:metrics') return;
       this.latest.set(worker, message.metrics);
-      if (message.requestId !== undefined) this.pending.get(message.requestId)?.();
+      if (message.requestId !== undefined) this.pending.get(message.requestId)?.done();
     };
     worker.on('message', onMessage);
     // Every message the worker sent has been delivered before 'disconnect': its last report is in.
@@ -42,6 +43,8 @@ export class ClusterMetrics {
       const last = this.latest.get(worker) ?? [];
       this.latest.delete(worker);
       this.retired = sumCumulative([this.retired, last]);
+      // A scrape waiting for this worker has its last report now; it need not wait out the time-out.
+      for (const { worker: asked, done } of [...this.pending.values()]) if (asked === worker) done();
     });
   }
 
@@ -60,13 +63,11 @@ export class ClusterMetrics {
       const requestId = this.nextRequestId++;
       const done = () => {
         clearTimeout(timer);
-        worker.off('disconnect', done);
         this.pending.delete(requestId);
         resolve();
       };
       const timer = setTimeout(done, SCRAPE_ANSWER_MS);
-      this.pending.set(requestId, done);
-      worker.once('disconnect', done);
+      this.pending.set(requestId, { worker, done });
       worker.send({ type: 'gateway:metrics?', requestId } satisfies PrimaryMessage, (error: Error | null) => error && done());
     });
   }

@@ -19,7 +19,9 @@ export interface ClusterState {
 }
 
 export class WorkerReadiness {
-  private readonly pending = new Map<number, (answer: LocalReadiness | undefined) => void>();
+  private readonly pending = new Map<number, { readonly worker: Worker; readonly finish: (answer: LocalReadiness | undefined) => void }>();
+  /** Workers whose channel's close ends their pending questions (one listener each, however many probes). */
+  private readonly watched = new WeakSet<Worker>();
   private nextRequestId = 0;
 
   constructor(
@@ -31,7 +33,7 @@ export class WorkerReadiness {
   /** A worker's answer arrived (the primary's message handler passes it on). */
   answered(message: Extract<WorkerMessage, { type: 'gateway:readiness' }>): void {
     const { keys, revocations, store, pool } = message;
-    this.pending.get(message.requestId)?.({ keys, revocations, store, pool });
+    this.pending.get(message.requestId)?.finish({ keys, revocations, store, pool });
   }
 
   /** The cluster's readiness: every listening worker asked at once (within the time-out), the upstream probed, the primary's own store (it takes the writes) up. */
@@ -47,17 +49,23 @@ export class WorkerReadiness {
       const requestId = this.nextRequestId++;
       const finish = (answer: LocalReadiness | undefined) => {
         clearTimeout(timer);
-        worker.off('disconnect', gone);
         this.pending.delete(requestId);
         resolve(answer);
       };
-      // A worker killed a moment ago may still look connected: its channel's close answers for it.
-      const gone = () => finish(undefined);
-      const timer = setTimeout(gone, this.timeoutMs);
-      this.pending.set(requestId, finish);
-      worker.once('disconnect', gone);
-      if (!worker.isConnected()) return gone();
-      worker.send({ type: 'gateway:readiness?', requestId } satisfies PrimaryMessage, (error: Error | null) => error && gone());
+      const timer = setTimeout(() => finish(undefined), this.timeoutMs);
+      this.pending.set(requestId, { worker, finish });
+      this.watch(worker);
+      if (!worker.isConnected()) return finish(undefined);
+      worker.send({ type: 'gateway:readiness?', requestId } satisfies PrimaryMessage, (error: Error | null) => error && finish(undefined));
+    });
+  }
+
+  /** A worker killed a moment ago may still look connected: its channel's close answers for it. */
+  private watch(worker: Worker): void {
+    if (this.watched.has(worker)) return;
+    this.watched.add(worker);
+    worker.once('disconnect', () => {
+      for (const { worker: asked, finish } of [...this.pending.values()]) if (asked === worker) finish(undefined);
     });
   }
 }
