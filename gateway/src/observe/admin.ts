@@ -10,7 +10,8 @@ export type ReadinessCheck = (typeof READINESS_CHECKS)[number];
  * pool can take requests (queued requests got a connection lately, and the last forwards did
  * not all time out waiting for a head — a frozen or saturated upstream still accepts TCP);
  * revocations: every live revocation has been loaded at least once; store: the revocation store
- * is reachable now (always, in memory). In a cluster, each holds for every worker.
+ * is reachable now (always, in memory). In a cluster, each holds for every worker that serves
+ * ready (for every worker, when none does): the cluster is ready while one worker is.
  */
 export type ReadinessChecks = Readonly<Record<ReadinessCheck, boolean>>;
 
@@ -18,6 +19,14 @@ export interface Readiness {
   readonly checks: ReadinessChecks;
   /** The upstream pool's saturation (summed over a cluster's workers), reported beside the checks. */
   readonly pool?: PoolSnapshot;
+  /** A cluster's workers: the config's count, those alive (asked) and those that answered ready. */
+  readonly workers?: WorkerCounts;
+}
+
+export interface WorkerCounts {
+  readonly expected: number;
+  readonly alive: number;
+  readonly ready: number;
 }
 
 export interface MetricsSource {
@@ -43,19 +52,20 @@ function poolReport(s: PoolSnapshot) {
  * leaves a check out of the verdict while still reporting it: a load balancer that should keep
  * sending traffic through a Redis outage (the last known revocations stay enforced) checks that.
  */
-export function buildAdminApp(metrics: MetricsSource, readiness: () => Promise<Readiness>, revocations?: RevocationRoutes): FastifyInstance {
+export function buildAdminApp(metrics: MetricsSource, readiness: (excluded: readonly ReadinessCheck[]) => Promise<Readiness>, revocations?: RevocationRoutes): FastifyInstance {
   const admin = Fastify({ logger: false });
   admin.get('/healthz', async () => ({ status: 'ok' }));
   admin.get<{ Querystring: { exclude?: string | string[] } }>('/readyz', async (request, reply) => {
     const raw = request.query.exclude;
-    const excluded = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-    const unknown = excluded.find((name) => !(READINESS_CHECKS as readonly string[]).includes(name));
+    const names = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+    const unknown = names.find((name) => !(READINESS_CHECKS as readonly string[]).includes(name));
     if (unknown !== undefined) {
       return reply.code(400).send({ error: 'bad_request', message: `exclude: unknown check ${JSON.stringify(unknown)}; checks: ${READINESS_CHECKS.join(', ')}` });
     }
-    const { checks, pool } = await readiness();
+    const excluded = names as ReadinessCheck[];
+    const { checks, pool, workers } = await readiness(excluded);
     const ready = READINESS_CHECKS.every((name) => checks[name] || excluded.includes(name));
-    return reply.code(ready ? 200 : 503).send({ ready, checks, ...(pool ? { pool: poolReport(pool) } : {}), ...(excluded.length > 0 ? { excluded } : {}) });
+    return reply.code(ready ? 200 : 503).send({ ready, checks, ...(pool ? { pool: poolReport(pool) } : {}), ...(workers ? { workers } : {}), ...(excluded.length > 0 ? { excluded } : {}) });
   });
   admin.get('/metrics', async (_request, reply) => {
     reply.header('content-type', metrics.contentType);

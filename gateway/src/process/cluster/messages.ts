@@ -2,11 +2,14 @@
 import type { ConfigProblem } from '../../config/types.js';
 import type { PoolSnapshot } from '../../proxy/upstream-load.js';
 import type { RevocationJson } from '../../store/revocation.js';
+import type { MetricsSnapshot } from './metrics-snapshot.js';
 
 export type WorkerMessage =
   | { readonly type: 'gateway:listening'; readonly url: string }
   | { readonly type: 'gateway:readiness'; readonly requestId: number; readonly keys: boolean; readonly revocations: boolean; readonly store: boolean; readonly pool: PoolSnapshot }
   | { readonly type: 'gateway:failed'; readonly message: string }
+  /** A worker's metrics: every ~1 s, on its way out, and as the answer to `gateway:metrics?` (with its requestId). */
+  | { readonly type: 'gateway:metrics'; readonly requestId?: number; readonly metrics: MetricsSnapshot }
   /** Without Redis: a worker asks the primary for every live revocation. */
   | { readonly type: 'gateway:revocations?'; readonly requestId: number }
   /** A starting worker asks for the config text the primary validated (it never reads the file itself). */
@@ -18,6 +21,7 @@ export type RevocationChange = { readonly op: 'add'; readonly entry: RevocationJ
 
 export type PrimaryMessage =
   | { readonly type: 'gateway:readiness?'; readonly requestId: number }
+  | { readonly type: 'gateway:metrics?'; readonly requestId: number }
   | { readonly type: 'gateway:revocations'; readonly requestId: number; readonly entries: readonly RevocationJson[] }
   | { readonly type: 'gateway:revocation-change'; readonly change: RevocationChange }
   | { readonly type: 'gateway:config'; readonly text: string }

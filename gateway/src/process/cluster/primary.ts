@@ -1,19 +1,18 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
-import { AggregatorRegistry, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { RateLimiterClusterMaster } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../../gateway-config.js';
-import { tcpReachable } from '../../proxy/upstream.js';
 import { buildAdminApp } from '../../observe/admin.js';
 import { ConfigMetrics } from '../../observe/config-metrics.js';
-import { readinessOf } from '../../observe/readiness.js';
 import { urlOf } from '../../server.js';
 import { changedKeys, restartProblems } from '../../serving/changes.js';
 import { configHash } from '../../serving/config-hash.js';
 import { createRevocationStore, MemoryRevocationStore } from '../../store/index.js';
 import type { ApplyReload } from '../reload/index.js';
 import { isWorkerMessage, WORKER_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import { ClusterMetrics } from './metrics-aggregate.js';
 import { WorkerReadiness } from './readiness.js';
 import { reloadWorkers } from './reload.js';
 import { serveRevocationsToWorkers } from './revocations.js';
@@ -38,8 +37,8 @@ export interface Primary {
 
 /**
  * The cluster primary: forks `workers` gateways that share the public port, serves the admin
- * port for all of them (metrics summed by prom-client's aggregator, readiness = every worker
- * has keys and its revocations, and the upstream answers), takes the admin API's revocation
+ * port for all of them (metrics summed over the workers, a dead one's counts kept: see
+ * metrics-aggregate.ts; ready while one worker is: see readiness.ts), takes the admin API's revocation
  * writes, and replaces a worker that dies unexpectedly. Without Redis the primary's memory store
  * is the cluster's one store and workers learn from it over IPC; with Redis, the primary writes
  * to Redis and every worker follows Redis itself.
@@ -59,6 +58,9 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
 
   const listening = new Map<number, string>();
   const readiness = new WorkerReadiness(config.workers, READINESS_TIMEOUT_MS);
+  // The primary's own series (reloads) beside the workers' sums; no name is in both.
+  const own = new Registry();
+  const metrics = new ClusterMetrics(own);
 
   cluster.on('message', (worker: Worker, message: unknown) => {
     if (!isWorkerMessage(message)) return;
@@ -93,6 +95,7 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
 
   function fork(): Worker {
     const worker = cluster.fork({ [WORKER_ENV]: '1' });
+    metrics.track(worker);
     worker.on('exit', (code, signal) => {
       listening.delete(worker.id);
       given.delete(worker.id);
@@ -132,18 +135,13 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
     throw error;
   }
 
-  const aggregator = new AggregatorRegistry();
-  // The primary's own series (reloads) beside the workers' sums; no name is in both.
-  const own = new Registry();
   const configMetrics = new ConfigMetrics(own);
   configMetrics.loaded(configHash(config));
   const admin = buildAdminApp(
-    { contentType: aggregator.contentType, text: async () => `${await aggregator.clusterMetrics()}\n${await own.metrics()}` },
-    async () => {
+    metrics,
+    (excluded) => {
       const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
-      const [workers, upstream] = await Promise.all([readiness.ask(alive), tcpReachable(new URL(running.config.upstream.url), 1_000)]);
-      // The primary's own store takes the writes: it must be reachable too.
-      return readinessOf({ ...workers, store: workers.store && store.up() }, upstream);
+      return readiness.check(excluded, { alive, listening: (w) => listening.has(w.id), upstream: new URL(running.config.upstream.url), storeUp: () => store.up() });
     },
     config.adminToken !== undefined ? { token: config.adminToken, store, log } : undefined,
   );

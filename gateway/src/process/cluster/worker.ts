@@ -1,4 +1,3 @@
-import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from 'pino';
 import { ConfigError } from '../../config/index.js';
 import { parseConfig, type GatewayConfig } from '../../gateway-config.js';
@@ -6,6 +5,7 @@ import { GatewayMetrics } from '../../observe/metrics.js';
 import { startGateway, type RunningGateway } from '../../server.js';
 import type { PreparedReload } from '../../serving/holder.js';
 import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import { reportMetrics } from './metrics-report.js';
 import { revocationsFromPrimary } from './revocations.js';
 
 const CONFIG_WAIT_MS = 10_000;
@@ -34,8 +34,8 @@ export function configFromPrimary(): Promise<string> {
 
 /**
  * One cluster worker: the full public gateway (its own key sets and token cache), no admin
- * port. It answers the primary's readiness questions, hands its metrics to prom-client's
- * aggregator, so /metrics on the primary sums every worker, and takes part in reloads.
+ * port. It answers the primary's readiness questions, reports its metrics to the primary (which
+ * sums every worker's on /metrics, and keeps a dead worker's counts), and takes part in reloads.
  * Revocations: with Redis the worker connects to it itself (every worker then learns a change
  * straight from Redis); without, it learns them from the primary's memory store over IPC.
  */
@@ -43,8 +43,6 @@ export async function startWorker(config: GatewayConfig, log: Logger): Promise<R
   // Process-level default metrics would be summed across workers into nonsense; keep request metrics
   // only. Config metrics are the primary's: it coordinates every reload.
   const metrics = new GatewayMetrics({ defaultMetrics: false, configMetrics: false });
-  AggregatorRegistry.setRegistries([metrics.registry]);
-  new AggregatorRegistry(); // installs the worker's answer to the primary's metrics requests
 
   const fromPrimary = config.store.redisUrl === undefined ? revocationsFromPrimary() : undefined;
   let running: RunningGateway;
@@ -56,6 +54,7 @@ export async function startWorker(config: GatewayConfig, log: Logger): Promise<R
     send({ type: 'gateway:failed', message: (error as Error).message });
     return undefined;
   }
+  const reporter = reportMetrics(metrics.registry);
   const prepared = new Map<number, PreparedReload>();
   process.on('message', (message: unknown) => {
     if (!isPrimaryMessage(message)) return;
@@ -82,6 +81,7 @@ export async function startWorker(config: GatewayConfig, log: Logger): Promise<R
     ...running,
     async close() {
       await running.close();
+      await reporter.final(); // what it counted up to the end, for the cluster's totals
       fromPrimary?.close();
     },
   };
