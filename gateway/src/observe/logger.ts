@@ -1,14 +1,14 @@
 import { pino, type Logger } from 'pino';
 import type { GatewayConfig } from '../gateway-config.js';
+import { BatchedOutput } from './batched-output.js';
 
 /**
  * JSON logs on stdout. Request lines are built field by field by request-log.ts and never
  * carry headers; the redaction is a second line of defence if anything ever logs a request.
  *
- * Written in batches: a write(2) per access line was the largest single cost the gateway added
- * to a request under load (see bench/README.md, "Where the microseconds go"). Lines gather in
- * memory and leave in one write once 4 KiB are waiting, and at least every FLUSH_MS, so at a low
- * rate a line is late by at most that. What is buffered is written synchronously on exit.
+ * Written in batches (batched-output.ts): lines gather in memory and leave in one write, at
+ * least every FLUSH_MS, so at a low rate a line is late by at most that. What is buffered is
+ * written synchronously on exit.
  */
 export function createLogger(level: GatewayConfig['logLevel'], destination?: NodeJS.WritableStream): Logger {
   const stream = destination ?? stdoutStream();
@@ -26,26 +26,26 @@ export function createLogger(level: GatewayConfig['logLevel'], destination?: Nod
   );
 }
 
-const BATCH_BYTES = 4096;
-const FLUSH_MS = 100;
+let stdout: BatchedOutput | undefined;
 
-let stdout: ReturnType<typeof pino.destination> | undefined;
-
-function stdoutStream(): ReturnType<typeof pino.destination> {
+function stdoutStream(): BatchedOutput {
   if (stdout) return stdout;
-  const dest = pino.destination({ dest: 1, sync: false, minLength: BATCH_BYTES });
-  setInterval(() => dest.flush(), FLUSH_MS).unref();
+  const output: BatchedOutput = new BatchedOutput({
+    fd: 1,
+    // Said in the log itself, once writing caught up: how many lines the reader of stdout missed.
+    onDropped: (lines) =>
+      output.write(`{"level":40,"time":"${new Date().toISOString()}","lines_dropped":${lines},"msg":"log lines dropped: stdout was not read fast enough"}\n`),
+  });
   process.once('exit', () => {
     try {
-      dest.flushSync();
+      output.flushSync();
     } catch {
       // stdout closed under us: nothing left to write to
     }
   });
-  stdout = dest;
-  return dest;
+  stdout = output;
+  return output;
 }
-
 
 /** The stream a logger writes to, so the access log can write its lines beside the logger's. */
 export function streamOf(log: Logger): pino.DestinationStream {

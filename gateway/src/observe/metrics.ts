@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { ConfigMetrics } from './config-metrics.js';
+import { HotCounter, HotHistogram } from './hot-metrics.js';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -14,12 +15,13 @@ const TIMEOUT_KINDS: readonly TimeoutKind[] = ['upstream_head', 'response_idle',
 /** The gateway's Prometheus metrics, in a registry of its own (one per gateway instance). */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({ name: 'gateway_requests_total', help: 'Requests by route template, method and status.', labelNames: ['route', 'method', 'status'], registers: [this.registry] });
-  private readonly requestDuration = new Histogram({ name: 'gateway_request_duration_seconds', help: 'Time from request arrival to response end.', labelNames: ['route', 'method'], buckets: DURATION_BUCKETS, registers: [this.registry] });
-  private readonly upstreamDuration = new Histogram({ name: 'gateway_upstream_duration_seconds', help: 'Time from forwarding to the upstream\'s response headers.', labelNames: ['route'], buckets: DURATION_BUCKETS, registers: [this.registry] });
+  // Moved on every request: hot-metrics.ts keeps them as plain numbers until scraped.
+  private readonly requests = new HotCounter('gateway_requests_total', 'Requests by route template, method and status.', ['route', 'method', 'status'], this.registry);
+  private readonly requestDuration = new HotHistogram('gateway_request_duration_seconds', 'Time from request arrival to response end.', ['route', 'method'], DURATION_BUCKETS, this.registry);
+  private readonly upstreamDuration = new HotHistogram('gateway_upstream_duration_seconds', 'Time from forwarding to the upstream\'s response headers.', ['route'], DURATION_BUCKETS, this.registry);
   private readonly denials = new Counter({ name: 'gateway_auth_denials_total', help: 'Requests refused for who the caller is or what it may do (401, 403, 400 multiple_credentials, 503 keys_unavailable), by reason.', labelNames: ['reason'], registers: [this.registry] });
   private readonly keyFetches = new Counter({ name: 'gateway_jwks_fetches_total', help: 'JWKS fetches by issuer and result.', labelNames: ['issuer', 'result'], registers: [this.registry] });
-  private readonly tokenCache = new Counter({ name: 'gateway_token_cache_total', help: 'Token verifications answered from the verified-token cache (hit) or by verifying (miss).', labelNames: ['result'], registers: [this.registry] });
+  private readonly tokenCache = new HotCounter('gateway_token_cache_total', 'Token verifications answered from the verified-token cache (hit) or by verifying (miss).', ['result'], this.registry);
 
   // Cluster workers' gauges are combined on the primary: 'min', so one worker cut off from the
   // store (or behind on revocations) shows, instead of being summed away.
@@ -80,9 +82,8 @@ export class GatewayMetrics {
     this.limitedRequests.inc({ reason });
   }
 
-  // Label children resolved once per label set: prom-client hashes the labels on every
-  // inc/observe otherwise, on the hot path of every request.
-  private readonly requestSeries = new Map<string, { count: ReturnType<Counter['labels']>; duration: ReturnType<Histogram['labels']>; upstream: ReturnType<Histogram['labels']> }>();
+  // Series resolved once per label set; after that a request only adds numbers.
+  private readonly requestSeries = new Map<string, { count: ReturnType<HotCounter['labels']>; duration: ReturnType<HotHistogram['labels']>; upstream: ReturnType<HotHistogram['labels']> }>();
 
   observeRequest(o: Outcome, authDenial: boolean): void {
     // Unknown methods share one label so a client cannot grow the series without bound.
