@@ -5,7 +5,8 @@ import type { UpstreamConfig } from '../config/types.js';
 import type { UpstreamResponseHeaders } from './response-headers.js';
 import { BodyTooLargeError, guardBody } from './body-guard.js';
 import { sendContinue } from './continue.js';
-import { ResponseRelay, type RelayResult, type RelaySettings } from './response-relay.js';
+import { relaySettings } from './relay-settings.js';
+import { ResponseRelay, type RelayResult } from './response-relay.js';
 import { timeoutKind, type TimeoutKind } from './timeout-errors.js';
 import type { ProxyTimeouts } from './timeouts-config.js';
 import { UpstreamLoad, type PoolSnapshot } from './upstream-load.js';
@@ -64,13 +65,7 @@ export function createUpstream(config: UpstreamConfig): Upstream {
   // Requests queued half of upstream.timeout with no connection freeing up are on their way to a
   // 504; a run of head time-outs is remembered for 2 × upstream.timeout (at least 10 s).
   const load = new UpstreamLoad(config.connections, config.timeoutMs / 2, Math.max(10_000, 2 * config.timeoutMs));
-  // One settings object per config's time-outs (the frozen limits of a serving state), not per request.
-  const relaySettings = new WeakMap<ProxyTimeouts, RelaySettings>();
-  const settingsFor = (timeouts: ProxyTimeouts): RelaySettings => {
-    let settings = relaySettings.get(timeouts);
-    if (!settings) relaySettings.set(timeouts, (settings = { headTimeoutMs: config.timeoutMs, idleTimeoutMs: timeouts.responseIdleTimeoutMs, load }));
-    return settings;
-  };
+  const settingsFor = relaySettings(config.timeoutMs, load);
 
   function outcomeOf(result: RelayResult): ForwardOutcome {
     const timeout = timeoutKind(result.error);
