@@ -45,6 +45,8 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   /** Some of the body (or its end) was written: the head went out with it. */
   private bodyStarted = false;
   private failure: Error | undefined;
+  /** Whether an attempt that never started may go once more (retry.ts); none by default. */
+  private retry: ((error: Error) => boolean) | undefined;
   private readonly startedAt = performance.now();
   private readonly deadline: HeadDeadline;
 
@@ -74,6 +76,14 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
 
   /** The whole request body arrived from the client. */
   readonly bodyDone = (): void => this.deadline.bodyDone();
+
+  /**
+   * `retry(error)` decides whether an attempt that failed before reaching a connection goes again
+   * (and sends it, with this relay as its handler: a relay ended meanwhile aborts it at its start).
+   */
+  retryWith(retry: (error: Error) => boolean): void {
+    this.retry = retry;
+  }
 
   private readonly onClientClose = (): void => {
     if (this.res.writableFinished) return;
@@ -168,6 +178,8 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    // Never on a connection (onRequestStart never ran), so nothing of it was written: it may go again.
+    if (!this.dispatched && !this.settled && !this.clientGone && this.retry?.(error)) return;
     this.leaveUndici();
     // The client already has its whole bodiless answer; the upstream's connection is what broke.
     if (this.endedWithHead) return this.finish();
