@@ -109,6 +109,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       ...(forwarded?.upstreamMs !== undefined ? { upstreamMs: forwarded.upstreamMs } : {}),
       ...(reason !== undefined ? { reason } : {}),
       ...(forwarded?.timeout !== undefined ? { timeout: forwarded.timeout } : {}),
+      ...(forwarded?.retried !== undefined ? { retried: forwarded.retried } : {}),
       ...(identity ? { subject: identity.subject } : {}),
       ...(tokenCached !== undefined ? { tokenCached } : {}),
     };

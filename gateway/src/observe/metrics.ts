@@ -6,6 +6,7 @@ const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 import { LIMIT_REASONS, type Reason } from '../errors/reasons.js';
+import { RETRY_REASONS, type RetryReason } from '../proxy/retry.js';
 import type { TimeoutKind } from '../proxy/timeout-errors.js';
 import type { PoolSnapshot } from '../proxy/upstream-load.js';
 import type { Outcome } from './outcome.js';
@@ -33,6 +34,7 @@ export class GatewayMetrics {
   });
   private readonly timeouts = new Counter({ name: 'gateway_timeouts_total', help: 'Requests ended by a time-out: upstream_head (no response head within upstream.timeout, 504), response_idle (the response stood still for limits.response_idle_timeout, cut off), body_idle (the request body stood still for limits.body_idle_timeout, 408 or cut off).', labelNames: ['kind'], registers: [this.registry] });
   private readonly limitedRequests = new Counter({ name: 'gateway_limited_total', help: 'Requests refused with 429 for using more than their share, by reason (concurrency_limited, rate_limited).', labelNames: ['reason'], registers: [this.registry] });
+  private readonly retries = new Counter({ name: 'gateway_upstream_retries_total', help: 'Requests sent to the upstream a second time, on a fresh connection, because their first attempt provably never reached it, by reason: connect_failed (no connection could be opened), socket_closed (the pooled socket was found closed before anything was written).', labelNames: ['reason'], registers: [this.registry] });
   private readonly rateFallbacks = new Counter({ name: 'gateway_rate_limit_store_fallbacks_total', help: 'Rate-limit checks counted by the in-memory insurance limiter because the shared store (Redis) failed or did not answer in time.', registers: [this.registry] });
   /** The running state's upstream (a reload may replace it), read when scraped. */
   private upstream: (() => { readonly origin: string; pool(): PoolSnapshot }) | undefined;
@@ -49,6 +51,7 @@ export class GatewayMetrics {
     // Every kind and reason from the start, so a dashboard sees 0 rather than no series.
     for (const kind of TIMEOUT_KINDS) this.timeouts.labels(kind);
     for (const reason of LIMIT_REASONS) this.limitedRequests.labels(reason);
+    for (const reason of RETRY_REASONS) this.retries.labels(reason);
     // Read when scraped, never on the request path.
     const current = () => this.upstream?.();
     const gauge = (name: string, help: string, pick: (s: PoolSnapshot) => number) =>
@@ -72,6 +75,10 @@ export class GatewayMetrics {
 
   timedOut(kind: TimeoutKind): void {
     this.timeouts.inc({ kind });
+  }
+
+  retried(reason: RetryReason): void {
+    this.retries.inc({ reason });
   }
 
   rateStoreFallback(): void {

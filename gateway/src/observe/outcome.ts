@@ -1,6 +1,7 @@
 // What happened to one request, as one immutable value built when its answer is complete:
 // the access log line and the metrics are both made from it, and from nothing else.
 import { AUTH_REASONS, LIMIT_REASONS, type Reason } from '../errors/reasons.js';
+import type { RetryReason } from '../proxy/retry.js';
 import type { TimeoutKind } from '../proxy/timeout-errors.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { AccessLog } from './request-log.js';
@@ -21,6 +22,8 @@ export interface Outcome {
   readonly reason?: Reason;
   /** The time-out that ended the request, if one did (a 504, a 408, or a response cut off). */
   readonly timeout?: TimeoutKind;
+  /** Why the request was sent to the upstream a second time, if it was (its first attempt never reached it). */
+  readonly retried?: RetryReason;
   readonly subject?: string;
   /** Whether the token was answered from the verified-token cache; only when a token was checked. */
   readonly tokenCached?: boolean;
@@ -33,6 +36,7 @@ export function createObserver(metrics: GatewayMetrics, accessLog: AccessLog): O
   return function observe(outcome: Outcome): void {
     metrics.observeRequest(outcome, outcome.reason !== undefined && AUTH_REASONS.has(outcome.reason));
     if (outcome.timeout !== undefined) metrics.timedOut(outcome.timeout);
+    if (outcome.retried !== undefined) metrics.retried(outcome.retried);
     if (outcome.reason !== undefined && LIMIT_REASONS.has(outcome.reason)) metrics.limited(outcome.reason);
     accessLog(outcome);
   };

@@ -24,6 +24,7 @@ export function createAccessLog(log: Logger): AccessLog {
     if (o.subject !== undefined) line += `,"subject":${JSON.stringify(o.subject)}`;
     if (o.reason !== undefined) line += `,"reason":"${o.reason}"`;
     if (o.timeout !== undefined) line += `,"timeout":"${o.timeout}"`;
+    if (o.retried !== undefined) line += `,"retried":"${o.retried}"`;
     stream.write(line + ',"msg":"request"}\n');
   };
 }

@@ -12,7 +12,7 @@ export class BodyTooLargeError extends Error {
 
 /** Who hears about the body: the relay, which aborts the exchange or starts the wait for the head. */
 export interface BodyWatcher {
-  /** The body stood still for the idle time-out. */
+  /** The body failed: it stood still for the idle time-out, grew past the limit, or its client left. */
   fail(error: Error): void;
   /** The whole body arrived from the client. */
   bodyDone(): void;
@@ -77,6 +77,10 @@ class BodyGuard extends Transform {
  */
 export function guardBody(req: IncomingMessage, limitBytes: number, idleMs: number, watcher: BodyWatcher): Transform {
   const guard = new BodyGuard(req, limitBytes, idleMs, watcher);
+  // The guard's failures end the exchange through the watcher, and the guard always has this
+  // listener: undici's comes and goes with each attempt, and a body still arriving after the
+  // exchange ended (a 502 before its upload was done) must never raise an unhandled 'error'.
+  guard.on('error', (error) => watcher.fail(error));
   req.once('error', (error) => guard.destroy(error));
   // A client gone mid-body must fail the upstream request too; pipe alone would leave it waiting.
   req.once('close', () => {

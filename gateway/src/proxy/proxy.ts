@@ -11,6 +11,7 @@ import { clientOrigin } from './client-origin.js';
 import { closeLingering, isLingering } from './linger.js';
 import { createOutgoingHeaders } from './outgoing-headers.js';
 import { buildClientHeaders } from './response-headers.js';
+import type { RetryReason } from './retry.js';
 import type { TimeoutKind } from './timeout-errors.js';
 import type { Upstream } from './upstream.js';
 
@@ -22,6 +23,8 @@ export interface ForwardResult {
   readonly reason?: Reason;
   /** The time-out that ended it, if one did. */
   readonly timeout?: TimeoutKind;
+  /** Why it was sent a second time, if it was (its first attempt never reached the upstream). */
+  readonly retried?: RetryReason;
 }
 
 export interface ForwardRequest {
@@ -61,8 +64,8 @@ export function createForward(config: GatewayConfig, upstream: Upstream, respond
       clientHeaders: (upstreamHeaders) =>
         buildClientHeaders(upstreamHeaders, { upstreamOrigin, clientOrigin: clientOrigin(req.headers, trusted), requestId, cors, rateLimit: admission?.rateLimit }),
     });
-    if (outcome.ok) return { status: outcome.status, upstreamMs: outcome.upstreamMs };
-    const timed = outcome.timeout ? { timeout: outcome.timeout } : {};
+    if (outcome.ok) return outcome.retried ? { status: outcome.status, upstreamMs: outcome.upstreamMs, retried: outcome.retried } : { status: outcome.status, upstreamMs: outcome.upstreamMs };
+    const timed = { ...(outcome.timeout ? { timeout: outcome.timeout } : {}), ...(outcome.retried ? { retried: outcome.retried } : {}) };
     if (outcome.failure === 'response_aborted') {
       // Cut by a time-out, or by the client leaving, is not the upstream's failure.
       const blame = outcome.timeout || outcome.clientGone ? {} : { reason: 'upstream_unreachable' as const };

@@ -1,9 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { bodilessHeaders, hasNoBody } from './bodiless.js';
+import { ClientWait } from './client-wait.js';
+import { HeadDeadline } from './head-deadline.js';
+import type { RelaySettings } from './relay-settings.js';
 import type { UpstreamResponseHeaders } from './response-headers.js';
 import { ResponseIdleTimeoutError } from './timeout-errors.js';
-import type { UpstreamLoad } from './upstream-load.js';
 
 export interface RelayResult {
   /** 0 when no response head arrived. */
@@ -12,15 +14,6 @@ export interface RelayResult {
   readonly error?: Error;
   /** The client went away before the response was complete. */
   readonly clientGone: boolean;
-}
-
-/** Shared by every relay of one upstream: built once, so a relay costs no settings object. */
-export interface RelaySettings {
-  /** upstream.timeout: until the response head, time queued for a connection included. */
-  readonly headTimeoutMs: number;
-  /** limits.response_idle_timeout: how long the client may take nothing of the response. */
-  readonly idleTimeoutMs: number;
-  readonly load: UpstreamLoad;
 }
 
 const CLIENT_CLOSED = 'client closed the connection';
@@ -32,13 +25,8 @@ function uncork(relay: ResponseRelay): void {
 /**
  * An undici dispatch handler that writes the upstream's response straight into the client's
  * ServerResponse: no intermediate stream or promise per chunk, backpressure by pausing the
- * upstream, and the upstream request aborted as soon as the client goes away.
- *
- * A client that stops reading would hold the pooled connection for ever (undici's bodyTimeout
- * never runs while paused), so while the relay waits on the client — upstream paused, or the last
- * bytes still buffered after the upstream ended — one idle timer runs. It is created at the first
- * wait and refreshed at each later one (no timer per chunk); when it fires during a wait, the
- * client is cut off and the upstream request aborted, which frees the connection.
+ * upstream, and the upstream request aborted as soon as the client goes away. Its two timers:
+ * the wait for the head (head-deadline.ts) and the waits on the client (client-wait.ts).
  */
 export class ResponseRelay implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
@@ -52,15 +40,15 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   private undiciDone = false;
   /** The upstream ended; only the client's socket still holds bytes of the response. */
   private ended = false;
-  private waitingOnClient = false;
-  private idleTimer: NodeJS.Timeout | undefined;
+  /** Created at the first wait on the client. */
+  private clientWait: ClientWait | undefined;
   /** Some of the body (or its end) was written: the head went out with it. */
   private bodyStarted = false;
   private failure: Error | undefined;
-  /** The client is still sending the request body (the guard says when it is done). */
-  private bodyPending = false;
+  /** Whether an attempt that never started may go once more (retry.ts); none by default. */
+  private retry: ((error: Error) => boolean) | undefined;
   private readonly startedAt = performance.now();
-  private readonly deadline: NodeJS.Timeout;
+  private readonly deadline: HeadDeadline;
 
   constructor(
     private readonly res: ServerResponse,
@@ -69,9 +57,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     private readonly settings: RelaySettings,
   ) {
     res.once('close', this.onClientClose);
-    // undici's headersTimeout starts only once the request is on a socket; this one also covers
-    // time spent queued for a free connection, so upstream.timeout bounds the whole wait.
-    this.deadline = setTimeout(this.onDeadline, settings.headTimeoutMs);
+    this.deadline = new HeadDeadline(settings.headTimeoutMs, this.fail);
     settings.load.started();
   }
 
@@ -83,24 +69,21 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     else this.finish(error);
   };
 
-  private readonly onDeadline = (): void => {
-    if (this.status !== 0) return;
-    // On a connection and still uploading: a slow body is body_idle_timeout's business, and the
-    // wait for the head starts when the body is done (as undici's own headersTimeout does).
-    if (this.dispatched && this.bodyPending) this.deadline.refresh();
-    else this.fail(new undiciErrors.HeadersTimeoutError());
-  };
-
   /** The request has a body: the head time-out waits for it once the request is on a connection. */
   expectBody(): void {
-    this.bodyPending = true;
+    this.deadline.expectBody();
   }
 
   /** The whole request body arrived from the client. */
-  readonly bodyDone = (): void => {
-    this.bodyPending = false;
-    if (this.dispatched && this.status === 0 && !this.settled) this.deadline.refresh();
-  };
+  readonly bodyDone = (): void => this.deadline.bodyDone();
+
+  /**
+   * `retry(error)` decides whether an attempt that failed before reaching a connection goes again
+   * (and sends it, with this relay as its handler: a relay ended meanwhile aborts it at its start).
+   */
+  retryWith(retry: (error: Error) => boolean): void {
+    this.retry = retry;
+  }
 
   private readonly onClientClose = (): void => {
     if (this.res.writableFinished) return;
@@ -110,7 +93,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   };
 
   private readonly onDrain = (): void => {
-    this.waitingOnClient = false;
+    this.clientWait?.end();
     if (!this.ended && !this.settled) this.controller?.resume();
   };
 
@@ -124,7 +107,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   private readonly onIdle = (): void => {
-    if (!this.waitingOnClient || this.settled) return; // a wait that ended in time
+    if (this.settled) return;
     const error = new ResponseIdleTimeoutError();
     if (!this.ended) return this.fail(error); // onResponseError cuts the client off
     this.res.destroy();
@@ -132,9 +115,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   };
 
   private waitForClient(): void {
-    this.waitingOnClient = true;
-    if (this.idleTimer) this.idleTimer.refresh();
-    else this.idleTimer = setTimeout(this.onIdle, this.settings.idleTimeoutMs);
+    (this.clientWait ??= new ClientWait(this.settings.idleTimeoutMs, this.onIdle)).begin();
   }
 
   private leaveUndici(): void {
@@ -147,6 +128,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     this.controller = controller;
     if (!this.dispatched) {
       this.dispatched = true;
+      this.deadline.dispatched();
       this.settings.load.dispatched();
     }
     if (this.clientGone) controller.abort(new Error(CLIENT_CLOSED));
@@ -159,7 +141,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     if (statusCode < 200 || this.settled) return;
     this.status = statusCode;
     this.upstreamMs = performance.now() - this.startedAt;
-    clearTimeout(this.deadline);
+    this.deadline.clear();
     if (hasNoBody(this.res.req.method, statusCode)) {
       this.endedWithHead = true;
       this.res.writeHead(statusCode, bodilessHeaders(statusCode, this.clientHeaders(headers)));
@@ -196,6 +178,8 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    // Never on a connection (onRequestStart never ran), so nothing of it was written: it may go again.
+    if (!this.dispatched && !this.settled && !this.clientGone && this.retry?.(error)) return;
     this.leaveUndici();
     // The client already has its whole bodiless answer; the upstream's connection is what broke.
     if (this.endedWithHead) return this.finish();
@@ -207,8 +191,8 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   private finish(error?: Error): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.deadline);
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.deadline.clear();
+    this.clientWait?.clear();
     this.res.off('close', this.onClientClose);
     this.done({ status: this.status, upstreamMs: this.upstreamMs, clientGone: this.clientGone, ...(error ? { error } : {}) });
   }

@@ -5,19 +5,26 @@ import type { UpstreamConfig } from '../config/types.js';
 import type { UpstreamResponseHeaders } from './response-headers.js';
 import { BodyTooLargeError, guardBody } from './body-guard.js';
 import { sendContinue } from './continue.js';
-import { ResponseRelay, type RelayResult, type RelaySettings } from './response-relay.js';
+import { relaySettings } from './relay-settings.js';
+import { ResponseRelay, type RelayResult } from './response-relay.js';
+import { retryOnce, type RetryReason } from './retry.js';
 import { timeoutKind, type TimeoutKind } from './timeout-errors.js';
 import type { ProxyTimeouts } from './timeouts-config.js';
 import { UpstreamLoad, type PoolSnapshot } from './upstream-load.js';
 
 export type ForwardFailure = 'upstream_unreachable' | 'upstream_timeout' | 'body_too_large' | 'request_timeout' | 'client_aborted';
 
-export type ForwardOutcome =
+/** Why the request was sent a second time, if it was: its first attempt provably never reached the upstream (retry.ts). */
+export interface Retried {
+  readonly retried?: RetryReason;
+}
+
+export type ForwardOutcome = Retried & (
   | { readonly ok: true; readonly status: number; readonly upstreamMs: number }
   /** Nothing of the upstream's answer reached the client: the gateway may still answer. */
   | { readonly ok: false; readonly failure: ForwardFailure; readonly timeout?: TimeoutKind }
   /** The upstream's head was sent and the response was then cut off. */
-  | { readonly ok: false; readonly failure: 'response_aborted'; readonly status: number; readonly upstreamMs: number; readonly clientGone: boolean; readonly timeout?: TimeoutKind };
+  | { readonly ok: false; readonly failure: 'response_aborted'; readonly status: number; readonly upstreamMs: number; readonly clientGone: boolean; readonly timeout?: TimeoutKind });
 
 export interface ForwardRequest {
   /** Raw path and query, byte for byte as authorized. */
@@ -42,9 +49,11 @@ export interface Upstream {
 }
 
 /**
- * The upstream hop, on undici directly: one keep-alive pool, the body streamed both ways,
- * exactly one attempt (no retries, whatever the method or status), and the request target
- * sent exactly as authorized — no URL re-parsing that could re-encode or normalise it.
+ * The upstream hop, on undici directly: one keep-alive pool, the body streamed both ways, the
+ * request reaching the upstream exactly once, and the request target sent exactly as authorized
+ * — no URL re-parsing that could re-encode or normalise it. Exactly once: no retry whatever the
+ * method or status, except one, on a fresh connection, for a request whose first attempt provably
+ * put nothing on any connection (retry.ts).
  *
  * Time-outs: upstream.timeout bounds only the wait for the response head (queueing included);
  * after the head, a response is cut only when it stands still for limits.response_idle_timeout
@@ -59,26 +68,27 @@ export function createUpstream(config: UpstreamConfig): Upstream {
     pipelining: 1,
     headersTimeout: config.timeoutMs,
     connect: { timeout: config.timeoutMs },
+    // Without a Keep-Alive hint an idle socket is reused for 4 s; with one (`timeout=N`), for N s
+    // less keepAliveTimeoutThreshold (and never when that leaves nothing), so the pool lets go of a
+    // socket before the upstream closes it, instead of racing it with a request.
     keepAliveTimeout: 4_000,
+    keepAliveTimeoutThreshold: 2_000,
   });
+  // Retries go over connections of their own, each opened for one request and closed after it
+  // (`reset`): never another pooled socket the upstream may just have closed too.
+  const fresh = new Pool(origin, { connections: retryConnections(config.connections), pipelining: 1, headersTimeout: config.timeoutMs, connect: { timeout: config.timeoutMs } });
   // Requests queued half of upstream.timeout with no connection freeing up are on their way to a
   // 504; a run of head time-outs is remembered for 2 × upstream.timeout (at least 10 s).
   const load = new UpstreamLoad(config.connections, config.timeoutMs / 2, Math.max(10_000, 2 * config.timeoutMs));
-  // One settings object per config's time-outs (the frozen limits of a serving state), not per request.
-  const relaySettings = new WeakMap<ProxyTimeouts, RelaySettings>();
-  const settingsFor = (timeouts: ProxyTimeouts): RelaySettings => {
-    let settings = relaySettings.get(timeouts);
-    if (!settings) relaySettings.set(timeouts, (settings = { headTimeoutMs: config.timeoutMs, idleTimeoutMs: timeouts.responseIdleTimeoutMs, load }));
-    return settings;
-  };
+  const settingsFor = relaySettings(config.timeoutMs, load);
 
-  function outcomeOf(result: RelayResult): ForwardOutcome {
+  function outcomeOf(result: RelayResult, retried: RetryReason | undefined): ForwardOutcome {
     const timeout = timeoutKind(result.error);
     if (result.status !== 0) load.headReceived();
     else if (timeout === 'upstream_head') load.headTimedOut();
-    const timed = timeout ? { timeout } : {};
+    if (result.status !== 0 && result.error === undefined) return retried ? { ok: true, status: result.status, upstreamMs: result.upstreamMs, retried } : { ok: true, status: result.status, upstreamMs: result.upstreamMs };
+    const timed = { ...(timeout ? { timeout } : {}), ...(retried ? { retried } : {}) };
     if (result.status === 0) return { ok: false, failure: classify(result.error, result.clientGone), ...timed };
-    if (result.error === undefined) return { ok: true, status: result.status, upstreamMs: result.upstreamMs };
     return { ok: false, failure: 'response_aborted', status: result.status, upstreamMs: result.upstreamMs, clientGone: result.clientGone, ...timed };
   }
 
@@ -92,19 +102,21 @@ export function createUpstream(config: UpstreamConfig): Upstream {
 
     return new Promise<ForwardOutcome>((resolve) => {
       const { timeouts } = request;
-      const relay = new ResponseRelay(res, request.clientHeaders, (result) => resolve(outcomeOf(result)), settingsFor(timeouts));
+      let retried: RetryReason | undefined;
+      const relay = new ResponseRelay(res, request.clientHeaders, (result) => resolve(outcomeOf(result, retried)), settingsFor(timeouts));
       // A declared length is already within the limit; a chunked body is counted on its way.
-      let body: Dispatcher.DispatchOptions['body'];
-      if (hasBody) {
-        relay.expectBody();
-        body = guardBody(req, chunked ? request.bodyLimitBytes : Infinity, timeouts.bodyIdleTimeoutMs, relay);
-      }
-      try {
-        const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
-        pool.dispatch({ origin, path: request.pathAndQuery, method, headers: request.headers, body, bodyTimeout: timeouts.responseIdleTimeoutMs }, relay);
-      } catch (error) {
-        relay.onResponseError(undefined as never, error as Error);
-      }
+      if (hasBody) relay.expectBody();
+      const body = hasBody ? guardBody(req, chunked ? request.bodyLimitBytes : Infinity, timeouts.bodyIdleTimeoutMs, relay) : undefined;
+      const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
+      const options: Dispatcher.DispatchOptions = { origin, path: request.pathAndQuery, method, headers: request.headers, body, bodyTimeout: timeouts.responseIdleTimeoutMs };
+      // The one retry (retry.ts), on a connection of its own: the same options, the same untouched body.
+      relay.retryWith(
+        retryOnce(body, (reason) => {
+          retried = reason;
+          send(fresh, { ...options, reset: true }, relay);
+        }),
+      );
+      send(pool, options, relay);
     });
   }
 
@@ -113,8 +125,23 @@ export function createUpstream(config: UpstreamConfig): Upstream {
     forward,
     reachable: (timeoutMs = 1_000) => tcpReachable(new URL(config.url), timeoutMs),
     pool: () => load.snapshot(),
-    close: () => pool.close(),
+    close: async () => {
+      await Promise.all([pool.close(), fresh.close()]);
+    },
   };
+}
+
+function send(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, relay: ResponseRelay): void {
+  try {
+    dispatcher.dispatch(options, relay);
+  } catch (error) {
+    relay.onResponseError(undefined as never, error as Error);
+  }
+}
+
+/** How many fresh connections retries may hold at once: an eighth of upstream.connections, at least 1. */
+export function retryConnections(connections: number): number {
+  return Math.max(1, Math.ceil(connections / 8));
 }
 
 function classify(error: unknown, clientGone: boolean): ForwardFailure {

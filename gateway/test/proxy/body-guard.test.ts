@@ -89,3 +89,16 @@ describe('guardBody: the idle time-out', () => {
     guard.destroy();
   });
 });
+
+describe('guardBody: failing with nobody reading it', () => {
+  it('a body past the limit after its exchange ended (no request holds the guard) tells the watcher, never an unhandled error', async () => {
+    // Before the first attempt, between a failed attempt and its retry, or after a 502 while the
+    // client still uploads: undici's 'error' listener is gone, and the guard must not crash the process.
+    const source = new PassThrough();
+    const w = watcher();
+    const guard = guardBody(source as unknown as IncomingMessage, 4, LONG_IDLE_MS, w);
+    source.write('abcdefgh');
+    expect(await w.failed).toBeInstanceOf(BodyTooLargeError);
+    expect(guard.destroyed).toBe(true);
+  });
+});

@@ -34,8 +34,11 @@ const echo: Responder = (request, res) => {
   res.end(body);
 };
 
-/** A real HTTP server that records everything it receives: the "what did the upstream see" half of every test. */
-export async function startRecordingUpstream(): Promise<RecordingUpstream> {
+/**
+ * A real HTTP server that records everything it receives: the "what did the upstream see" half of
+ * every test. On an ephemeral port, or on `port` (an upstream that starts listening late).
+ */
+export async function startRecordingUpstream(port = 0): Promise<RecordingUpstream> {
   let responder: Responder = echo;
   const requests: RecordedRequest[] = [];
   let waiters: Array<(r: RecordedRequest) => void> = [];
@@ -52,9 +55,8 @@ export async function startRecordingUpstream(): Promise<RecordingUpstream> {
     });
   });
   server.keepAliveTimeout = 1_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: origin,
     origin,
