@@ -20,13 +20,14 @@ import { readRoutes } from './pipeline/route/config.js';
 import { readAdminToken } from './observe/admin-config.js';
 import { readRevocation, type RevocationConfig } from './pipeline/revocation/config.js';
 import { readStore, type StoreConfig } from './store/config.js';
+import { readShutdown, type ShutdownConfig } from './serving/shutdown-config.js';
 import { CONCURRENCY_KEYS, readConcurrentPerSubject, readDefaultRateLimit } from './pipeline/limits/config.js';
 import { PROXY_TIMEOUT_KEYS, readProxyTimeouts } from './proxy/timeouts-config.js';
 import type { RouteConfig, AuthConfig, CorsConfig, ListenConfig, LimitsConfig, RateLimitPolicy, TrustProxyConfig, UpstreamConfig } from './config/types.js';
 
 export const ROOT_KEYS = [
   'listen', 'admin', 'upstream', 'auth', 'identity_headers', 'forward_authorization', 'cors',
-  'routes', 'limits', 'rate_limit', 'trust_proxy', 'realm', 'workers', 'log_level', 'revocation', 'store',
+  'routes', 'limits', 'rate_limit', 'trust_proxy', 'realm', 'workers', 'log_level', 'revocation', 'store', 'shutdown',
 ];
 
 export const DEFAULTS = {
@@ -110,6 +111,7 @@ export function readConfig(tree: unknown, p: Problems, fromEnv: ReadonlySet<stri
   const logLevel = optional(root, 'log_level', '', p, readEnum(LOG_LEVELS), DEFAULTS.logLevel);
   const revocation = readRevocation(root, p);
   const store = readStore(root, p, fromEnv);
+  const shutdown = readShutdown(root, p);
 
   if (listen && admin && sameSocket(listen, admin)) {
     p.add('admin.port', `${admin.host}:${admin.port} collides with listen ${listen.host}:${listen.port}; the admin endpoints (/metrics, /readyz) must never share the public port`);
@@ -121,7 +123,7 @@ export function readConfig(tree: unknown, p: Problems, fromEnv: ReadonlySet<stri
   if (
     p.count > 0 || !listen || !admin || !upstream || !auth || !identityHeaders || forwardAuthorization === undefined ||
     !cors || !routes || !limits || !rateLimit || trustProxy === undefined || !realm || !workers || !logLevel ||
-    !adminToken || !revocation || !store
+    !adminToken || !revocation || !store || !shutdown
   ) {
     return undefined;
   }
@@ -129,7 +131,7 @@ export function readConfig(tree: unknown, p: Problems, fromEnv: ReadonlySet<stri
     listen, admin, upstream, auth, identityHeaders, forwardAuthorization, cors, routes: routes.list, routeTable: routes.table, limits,
     ...(rateLimit.policy ? { rateLimit: rateLimit.policy } : {}), trustProxy, realm, workers, logLevel,
     ...(adminToken.token !== undefined ? { adminToken: adminToken.token } : {}),
-    revocation, store,
+    revocation, store, shutdown,
   };
 }
 
@@ -159,8 +161,9 @@ export interface GatewayConfig {
   readonly revocation: RevocationConfig;
   /** Where revocations (and rate-limit counters) are shared; no redisUrl = in memory, per process. */
   readonly store: StoreConfig;
+  /** How a SIGTERM drains the public port (serving/drain.ts). */
+  readonly shutdown: ShutdownConfig;
 }
-
 
 export interface LoadedConfig {
   readonly config: GatewayConfig;

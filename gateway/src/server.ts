@@ -1,30 +1,21 @@
-// Wires the stages into the listener: fastify's onRequest hook runs the pipeline, then either the
-// responder answers (refusal, preflight) or the proxy forwards; the outcome value is observed once.
-// What a request is handled with is one immutable state (serving/state.ts) read once per request,
-// so a reload swaps it without touching requests in flight.
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// The gateway of one process: the public app (serving/public-app.ts) over the running config,
+// the revocations and rate-limit counters of the process, its metrics and its admin port, and
+// how it starts, drains (serving/drain.ts) and closes.
 import type { AddressInfo } from 'node:net';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { deny, type Denial } from './errors/reasons.js';
 import type { GatewayConfig } from './gateway-config.js';
-import { deferContinue } from './proxy/continue.js';
 import { buildAdminApp } from './observe/admin.js';
 import { readinessOf, type LocalReadiness } from './observe/readiness.js';
 import { createAccessLog } from './observe/request-log.js';
 import { GatewayMetrics } from './observe/metrics.js';
-import { createObserver, UNMATCHED_ROUTE, type Outcome } from './observe/outcome.js';
+import { createObserver } from './observe/outcome.js';
 import { MAX_JWKS_KEYS, type Authenticator } from './pipeline/authn/index.js';
-import type { Verdict } from './pipeline/index.js';
 import { setUpRateLimits } from './rate-limits.js';
 import { setUpRevocations } from './revocations.js';
 import { ServingHolder, type PrepareResult } from './serving/holder.js';
-import type { ServingState } from './serving/state.js';
-import type { ForwardResult } from './proxy/proxy.js';
+import { buildPublicApp } from './serving/public-app.js';
 import type { RevocationSource } from './store/index.js';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export interface GatewayDeps {
   readonly logger: Logger;
@@ -56,6 +47,13 @@ export interface Gateway {
   start(): Promise<void>;
   /** A reload, first half: builds (and fetches the new keys of) `config` beside the running one. */
   prepareReload(config: GatewayConfig): Promise<PrepareResult>;
+  /**
+   * Stops taking connections and lets the open ones end without a reset (serving/drain.ts);
+   * resolves once all have closed. From then on /readyz is 503 `draining`. Then close().
+   */
+  drain(): Promise<void>;
+  /** The drain's deadline passed: destroys the connections still open. */
+  forceDrain(): void;
   close(): Promise<void>;
 }
 
@@ -83,126 +81,12 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const observe = createObserver(metrics, createAccessLog(log));
   metrics.trackUpstream(() => serving.current.upstream);
 
-  /**
-   * Answers or forwards one decided request with the state it was decided under (held by the
-   * caller, released here); resolves with its outcome once the answer is complete.
-   */
-  async function serve(state: ServingState, req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict): Promise<Outcome> {
-    let status: number;
-    let forwarded: ForwardResult | undefined;
-    try {
-      if (verdict.kind === 'deny') status = state.respond.deny(req, res, requestId, verdict.denial, { route: verdict.route });
-      else if (verdict.kind === 'preflight') status = state.respond.preflight(req, res, requestId, verdict.route);
-      else ({ status } = forwarded = await state.forward(req, res, requestId, verdict));
-    } finally {
-      state.release();
-    }
-    const reason = verdict.kind === 'deny' ? verdict.denial.reason : forwarded?.reason;
-    const identity = verdict.kind === 'preflight' ? undefined : verdict.identity;
-    const tokenCached = verdict.kind === 'preflight' ? undefined : verdict.tokenCached;
-    return {
-      requestId,
-      method: req.method ?? '',
-      route: verdict.route?.template ?? UNMATCHED_ROUTE,
-      status,
-      durationMs: performance.now() - startedAt,
-      ...(forwarded?.upstreamMs !== undefined ? { upstreamMs: forwarded.upstreamMs } : {}),
-      ...(reason !== undefined ? { reason } : {}),
-      ...(forwarded?.timeout !== undefined ? { timeout: forwarded.timeout } : {}),
-      ...(forwarded?.retried !== undefined ? { retried: forwarded.retried } : {}),
-      ...(identity ? { subject: identity.subject } : {}),
-      ...(tokenCached !== undefined ? { tokenCached } : {}),
-    };
-  }
-
-  /** A refusal decided outside the pipeline (a URL the router cannot take, an unexpected error). */
-  function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, denial: Denial): void {
-    if (res.headersSent || res.destroyed) return;
-    void serve(serving.hold(), req, res, requestId, startedAt, { kind: 'deny', denial }).then(observe);
-  }
-
-  // Typed as a plain FastifyInstance: our pino Logger is richer than FastifyBaseLogger, which only confuses generics.
-  const app: FastifyInstance = Fastify({
-    // fastify's own lines (its per-address "listening" messages) are noise next to ours; its errors are not.
-    loggerInstance: log.child({}, { level: log.isLevelEnabled('warn') ? 'warn' : log.level }) as FastifyBaseLogger,
-    // Request lines are ours (observe/request-log.ts): one per request, with the gateway's fields.
-    logController: new LogController({ disableRequestLogging: true }),
-    // No per-request child logger: a pino child per request is measurable on the hot path.
-    childLoggerFactory: (logger) => logger,
-    // While stopping, a request that still arrives on an open connection is served, not answered
-    // with fastify's own 503 body: in-flight work finishes, then the connections close.
-    return503OnClosing: false,
-    // Node's own limits are the first line against slow clients; checked every second, not every 30.
-    serverFactory: (handler) => {
-      const server = createServer(
-        {
-          headersTimeout: config.limits.headerTimeoutMs,
-          requestTimeout: config.limits.requestTimeoutMs,
-          connectionsCheckingInterval: 1_000,
-          keepAliveTimeout: 5_000,
-          requireHostHeader: true,
-        },
-        handler,
-      );
-      // Expect: 100-continue is answered only once the request is authorized (proxy/continue.ts).
-      deferContinue(server, handler);
-      // Node's parser frames the request by every header, but by default hands JS only the first
-      // ~1000: a Content-Length or Transfer-Encoding past them escaped the body limit and the body
-      // was dropped. No count limit: the 16 KiB header-size limit (431) bounds them instead.
-      server.maxHeadersCount = 0;
-      return server;
-    },
-    genReqId: (req) => {
-      const sent = req.headers['x-request-id'];
-      return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
-    },
-    // A URL the router cannot decode is still answered in the gateway's own format.
-    frameworkErrors: (_error, request, reply) => {
-      reply.hijack();
-      refuse(request.raw, reply.raw, request.id, performance.now(), deny('ambiguous_path'));
-    },
-  });
-  // Whatever fails unexpectedly is still answered in the contract's format, without details.
-  app.setErrorHandler((error, request, reply) => {
-    log.error({ err: error, request_id: request.id }, 'unexpected error');
-    reply.hijack();
-    refuse(request.raw, reply.raw, request.id, performance.now(), deny('internal_error'));
-  });
-
-  // The gateway never reads bodies: they stream to the upstream untouched.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
-
-  // Every request is decided and answered here, at the first lifecycle step, with the reply
-  // hijacked: the body stays unread, and fastify's later stages (content-type parsing above all,
-  // which refuses media types the upstream may accept) never see a request the gateway passes on.
-  app.addHook('onRequest', async (request, reply) => {
-    const startedAt = performance.now();
-    const state = serving.hold();
-    let verdict: Verdict;
-    try {
-      verdict = await state.decide(request.raw);
-    } catch (error) {
-      state.release();
-      throw error;
-    }
-    reply.hijack();
-    serve(state, request.raw, reply.raw, request.id, startedAt, verdict).then(observe, (error: unknown) => {
-      log.error({ err: error, request_id: request.id }, 'unexpected error');
-      refuse(request.raw, reply.raw, request.id, startedAt, deny('internal_error'));
-    });
-  });
-
-  // Every request is answered in onRequest; this route only gives fastify's router a match.
-  app.all('*', (request, reply) => {
-    reply.hijack();
-    refuse(request.raw, reply.raw, request.id, performance.now(), deny('internal_error'));
-  });
+  const { app, drain } = buildPublicApp(log, serving, observe, config.limits);
 
   const localReadiness = (): LocalReadiness => ({ keys: serving.current.authenticator.ready(), revocations: revocations.loaded(), store: revocations.storeUp(), pool: serving.current.upstream.pool() });
   const admin = buildAdminApp(
     { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() },
-    async () => readinessOf(localReadiness(), await serving.current.upstream.reachable()),
+    async () => ({ ...readinessOf(localReadiness(), await serving.current.upstream.reachable()), draining: drain.draining }),
     // Only a gateway that owns its store takes admin writes (a cluster's primary takes them for its workers).
     revocations.ownStore && config.adminToken !== undefined && deps.adminListener !== false ? { token: config.adminToken, store: revocations.ownStore, log } : undefined,
   );
@@ -225,6 +109,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
       await Promise.all([serving.current.authenticator.start(), revocations.start()]);
     },
     prepareReload: (next) => serving.prepare(next),
+    drain: () => drain.start(serving.current.config.shutdown.idleGraceMs),
+    forceDrain: () => drain.force(),
     async close() {
       await app.close();
       await Promise.allSettled([admin.close(), serving.close()]);

@@ -21,6 +21,8 @@ export interface Readiness {
   readonly pool?: PoolSnapshot;
   /** A cluster's workers: the config's count, those alive (asked) and those that answered ready. */
   readonly workers?: WorkerCounts;
+  /** Shutting down (SIGTERM): not ready whatever the checks say, and no `exclude` changes that. */
+  readonly draining?: boolean;
 }
 
 export interface WorkerCounts {
@@ -63,9 +65,9 @@ export function buildAdminApp(metrics: MetricsSource, readiness: (excluded: read
       return reply.code(400).send({ error: 'bad_request', message: `exclude: unknown check ${JSON.stringify(unknown)}; checks: ${READINESS_CHECKS.join(', ')}` });
     }
     const excluded = names as ReadinessCheck[];
-    const { checks, pool, workers } = await readiness(excluded);
-    const ready = READINESS_CHECKS.every((name) => checks[name] || excluded.includes(name));
-    return reply.code(ready ? 200 : 503).send({ ready, checks, ...(pool ? { pool: poolReport(pool) } : {}), ...(workers ? { workers } : {}), ...(excluded.length > 0 ? { excluded } : {}) });
+    const { checks, pool, workers, draining = false } = await readiness(excluded);
+    const ready = !draining && READINESS_CHECKS.every((name) => checks[name] || excluded.includes(name));
+    return reply.code(ready ? 200 : 503).send({ ready, ...(draining ? { draining } : {}), checks, ...(pool ? { pool: poolReport(pool) } : {}), ...(workers ? { workers } : {}), ...(excluded.length > 0 ? { excluded } : {}) });
   });
   admin.get('/metrics', async (_request, reply) => {
     reply.header('content-type', metrics.contentType);

@@ -4,12 +4,13 @@ import { startPrimary } from './cluster/primary.js';
 import { configFromPrimary, startWorker } from './cluster/worker.js';
 import { WORKER_ENV } from './cluster/messages.js';
 import { lifecycle } from './lifecycle.js';
+import { holdSignals, untilSignal } from './signals.js';
 import { applyToGateway, installReload, type ApplyReload } from './reload/index.js';
 import { ConfigError } from '../config/index.js';
 import { parseConfig, readConfigFile, type GatewayConfig, type LoadedConfig } from '../gateway-config.js';
 import type { ConfigMetrics } from '../observe/config-metrics.js';
 import { createLogger } from '../observe/logger.js';
-import { startGateway } from '../server.js';
+import { startGateway, type RunningGateway } from '../server.js';
 import { configHash } from '../serving/config-hash.js';
 
 export interface RunOptions {
@@ -19,8 +20,8 @@ export interface RunOptions {
 
 /**
  * The process around the gateway: config in, one "listening" line out, SIGHUP (and --watch)
- * reloads, and an orderly exit on SIGTERM/SIGINT (stop accepting, let in-flight requests finish
- * within request_timeout, exit 0). With `workers` > 1 this process is a node:cluster primary
+ * reloads, and an orderly exit on SIGTERM/SIGINT (signals.ts: drain the public port, so no
+ * request is reset and those in flight finish, within request_timeout; close; exit 0). With `workers` > 1 this process is a node:cluster primary
  * and the gateways are its workers. Resolves with the exit code.
  */
 export async function runGateway(file: string, options: RunOptions = {}): Promise<number> {
@@ -63,8 +64,8 @@ async function runSingle(config: GatewayConfig, log: Logger, setup: ReloadSetup)
   gateway.metrics.config?.loaded(gateway.configHash);
   lifecycle(log, config.logLevel).info({ url: running.url, admin_url: running.adminUrl, ready: gateway.authenticator.ready(), config_hash: gateway.configHash }, 'listening');
   const triggers = reloadOn(setup, log, gateway.metrics.config, applyToGateway(gateway), () => gateway.config, early.hangup());
-  const server = gateway.app.server;
-  return untilSignal(log, () => gateway.config, () => (triggers.close(), running.close()), () => server.closeAllConnections(), false, early);
+  const stop = () => (triggers.close(), drainThenClose(running));
+  return untilSignal(log, { current: () => gateway.config, stop, force: () => gateway.forceDrain() }, early);
 }
 
 async function runPrimary(config: GatewayConfig, text: string, log: Logger, setup: ReloadSetup): Promise<number> {
@@ -78,7 +79,8 @@ async function runPrimary(config: GatewayConfig, text: string, log: Logger, setu
   }
   lifecycle(log, config.logLevel).info({ url: primary.url, admin_url: primary.adminUrl, workers: config.workers, config_hash: configHash(config) }, 'listening');
   const triggers = reloadOn(setup, log, primary.configMetrics, primary.reload, () => primary.config, early.hangup());
-  const stopped = untilSignal(log, () => primary.config, () => (triggers.close(), primary.stop()), () => {}, false, early);
+  // The deadline is each worker's own (the primary waits for them to exit).
+  const stopped = untilSignal(log, { current: () => primary.config, stop: () => (triggers.close(), primary.stop()), force: () => {} }, early);
   const gaveUp = primary.failed.then(async (reason) => {
     log.fatal(reason);
     triggers.close();
@@ -106,9 +108,15 @@ async function runWorker(): Promise<number> {
     early.release();
     return 1;
   }
-  const server = running.gateway.app.server;
   // The primary forwards SIGTERM; a terminal's Ctrl-C reaches every worker as SIGINT itself.
-  return untilSignal(log, () => running.gateway.config, () => running.close(), () => server.closeAllConnections(), true, early);
+  const { gateway } = running;
+  return untilSignal(log, { current: () => gateway.config, stop: () => drainThenClose(running), force: () => gateway.forceDrain(), quiet: true }, early);
+}
+
+/** The public port drains (no request reset, in-flight ones finish), then everything closes. */
+async function drainThenClose(running: RunningGateway): Promise<void> {
+  await running.gateway.drain();
+  await running.close();
 }
 
 function reloadOn(setup: ReloadSetup, log: Logger, metrics: ConfigMetrics | undefined, apply: ApplyReload, current: () => GatewayConfig, heldHangup: boolean) {
@@ -120,76 +128,4 @@ function cannotStart(log: Logger, error: unknown): number {
   const message = err.code === 'EADDRINUSE' ? `address already in use: ${err.address ?? ''}:${err.port ?? ''}` : err.message;
   log.fatal({ code: err.code }, `cannot start: ${message}`);
   return 1;
-}
-
-/**
- * The public port listens before the first key fetch settles; a SIGTERM in that window must
- * still end in an orderly stop (exit 0), not Node's default kill, and a SIGHUP must not kill
- * it either (Node's default for SIGHUP is to exit). Held signals are replayed once the gateway is up.
- */
-function holdSignals(): { readonly signal: () => NodeJS.Signals | undefined; hangup(): boolean; release(): void } {
-  let received: NodeJS.Signals | undefined;
-  let hangup = false;
-  const hold = (signal: NodeJS.Signals) => {
-    received ??= signal;
-  };
-  const holdHangup = () => {
-    hangup = true;
-  };
-  process.on('SIGTERM', hold);
-  process.on('SIGINT', hold);
-  process.on('SIGHUP', holdHangup);
-  return {
-    signal: () => received,
-    /** Whether a SIGHUP arrived; from now on the caller's own handler takes them. */
-    hangup() {
-      process.off('SIGHUP', holdHangup);
-      return hangup;
-    },
-    release() {
-      process.off('SIGTERM', hold);
-      process.off('SIGINT', hold);
-      process.off('SIGHUP', holdHangup);
-    },
-  };
-}
-
-function untilSignal(
-  log: Logger,
-  current: () => GatewayConfig,
-  close: () => Promise<void>,
-  forceClose: () => void,
-  quiet = false,
-  held?: ReturnType<typeof holdSignals>,
-): Promise<number> {
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      const config = current();
-      if (!quiet) lifecycle(log, config.logLevel).info({ signal }, 'shutting down: finishing in-flight requests');
-      const deadline = setTimeout(() => {
-        log.warn('shutdown deadline passed; closing remaining connections');
-        forceClose();
-      }, config.limits.requestTimeoutMs);
-      deadline.unref();
-      close().then(
-        () => {
-          clearTimeout(deadline);
-          if (!quiet) lifecycle(log, current().logLevel).info('stopped');
-          resolve(0);
-        },
-        (error: unknown) => {
-          log.error({ err: error }, 'error while stopping');
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    held?.release();
-    const early = held?.signal();
-    if (early) stop(early);
-  });
 }

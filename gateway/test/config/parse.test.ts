@@ -43,6 +43,7 @@ describe('parseConfig', () => {
       logLevel: 'info',
       revocation: { retentionMs: 7 * 24 * 3600_000 },
       store: {},
+      shutdown: { idleGraceMs: 1_000 },
     });
   });
 

@@ -72,6 +72,16 @@ describe('the admin app', () => {
     expect(excluded.statusCode).toBe(200);
   });
 
+  it('/readyz is 503 "draining" while the gateway shuts down, whatever the checks and whatever is excluded', async () => {
+    const app = buildAdminApp(METRICS, async () => ({ checks: ALL_TRUE, draining: true }));
+    built.push(app);
+    for (const url of ['/readyz', `/readyz?${Object.keys(ALL_TRUE).map((name) => `exclude=${name}`).join('&')}`]) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(503);
+      expect(res.json()).toMatchObject({ ready: false, draining: true, checks: ALL_TRUE });
+    }
+  });
+
   it('/readyz asks again on every probe', async () => {
     let keys = false;
     const app = admin({ keys: () => keys });

@@ -62,8 +62,12 @@ export interface RawConnection {
   waitFor(done: (received: string) => boolean, deadlineMs?: number): Promise<string>;
   /** Resolves when the server has closed the connection (or it was destroyed). */
   readonly closed: Promise<void>;
+  /** Resolves when the server's FIN arrived (with allowHalfOpen, our side may still write). */
+  readonly ended: Promise<void>;
   /** The socket error code seen, if any: `ECONNRESET` when the server reset instead of closing. */
   errorCode(): string | undefined;
+  /** Half-closes our side (FIN): the server reads the end of what we sent. */
+  end(): void;
   destroy(): void;
 }
 
@@ -97,6 +101,7 @@ export function openRaw(baseUrl: string, options: { readonly allowHalfOpen?: boo
         resolveClosed();
       }),
     );
+    const ended = new Promise<void>((resolveEnded) => socket.once('end', () => resolveEnded()));
     const received = () => Buffer.concat(chunks).toString('latin1');
     socket.once('error', reject);
     socket.on('connect', () =>
@@ -104,7 +109,9 @@ export function openRaw(baseUrl: string, options: { readonly allowHalfOpen?: boo
         write: (bytes) => new Promise<void>((done, fail) => socket.write(bytes, (error) => (error ? fail(error) : done()))),
         received,
         closed,
+        ended,
         errorCode: () => errorCode,
+        end: () => void socket.end(),
         destroy: () => socket.destroy(),
         waitFor(done, deadlineMs = 10_000) {
           return new Promise((resolveWait, rejectWait) => {
@@ -136,4 +143,23 @@ export function hasCompleteResponse(raw: string, status: number): boolean {
   if (headEnd < 0) return false;
   const length = /\r\ncontent-length: *(\d+)/i.exec(raw.slice(at, headEnd))?.[1];
   return length === undefined || raw.length - (headEnd + 4) >= Number(length);
+}
+
+/**
+ * Every complete response in a raw stream, in order (keep-alive: several on one connection).
+ * Bodies are framed by Content-Length; a head without one (and not chunked) has no body.
+ */
+export function responsesIn(raw: string): Array<Omit<RawResponse, 'raw'>> {
+  const found: Array<Omit<RawResponse, 'raw'>> = [];
+  let rest = raw;
+  for (;;) {
+    const headEnd = rest.indexOf('\r\n\r\n');
+    if (!/^HTTP\/1\.[01] \d{3}/.test(rest) || headEnd < 0) return found;
+    const response = parseFirstResponse(rest);
+    if (response.headers['transfer-encoding'] !== undefined) return found;
+    const length = Number(response.headers['content-length'] ?? 0);
+    if (rest.length - (headEnd + 4) < length) return found;
+    found.push(response);
+    rest = rest.slice(headEnd + 4 + length);
+  }
 }

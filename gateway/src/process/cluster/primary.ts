@@ -24,7 +24,7 @@ const MAX_RESTARTS_PER_MINUTE = 10;
 export interface Primary {
   readonly url: string;
   readonly adminUrl: string;
-  /** SIGTERM every worker, wait for them (they finish in-flight requests), close the admin port. */
+  /** SIGTERM every worker, wait for them (each drains its connections), close the admin port. */
   stop(): Promise<void>;
   /** Resolves if the cluster gives up (workers crash-looping). */
   readonly failed: Promise<string>;
@@ -139,9 +139,11 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
   configMetrics.loaded(configHash(config));
   const admin = buildAdminApp(
     metrics,
-    (excluded) => {
+    async (excluded) => {
       const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
-      return readiness.check(excluded, { alive, listening: (w) => listening.has(w.id), upstream: new URL(running.config.upstream.url), storeUp: () => store.up() });
+      const answer = await readiness.check(excluded, { alive, listening: (w) => listening.has(w.id), upstream: new URL(running.config.upstream.url), storeUp: () => store.up() });
+      // Stopping: not ready from the signal on (the workers drain while the admin port still answers).
+      return { ...answer, draining: stopping };
     },
     config.adminToken !== undefined ? { token: config.adminToken, store, log } : undefined,
   );
