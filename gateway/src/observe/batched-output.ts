@@ -31,6 +31,7 @@ export class BatchedOutput {
   private dropped = 0;
   private broken = false;
   private readonly timer: NodeJS.Timeout;
+  private flushed: Array<() => void> = [];
   private readonly batchChars: number;
   private readonly maxPendingChars: number;
 
@@ -62,7 +63,17 @@ export class BatchedOutput {
     this.writeAll(batch, 0);
   }
 
-  /** On exit: whatever is pending, written before the process ends. */
+  /**
+   * Resolves once every line written so far has left (or cannot: stdout closed). process.exit()
+   * does not wait for a write on its way, so the last lines of a stop are awaited with this first.
+   */
+  whenFlushed(): Promise<void> {
+    this.flush();
+    if (!this.writing) return Promise.resolve();
+    return new Promise((resolve) => this.flushed.push(resolve));
+  }
+
+  /** On exit: whatever is pending (not a write already on its way), written before the process ends. */
   flushSync(): void {
     clearInterval(this.timer);
     if (this.pendingChars === 0 || this.broken) return;
@@ -92,6 +103,7 @@ export class BatchedOutput {
         this.pending = [];
         this.pendingChars = 0;
         this.writing = false;
+        this.settled();
         return;
       }
       if (offset + written < batch.length) return this.writeAll(batch, offset + written);
@@ -100,7 +112,14 @@ export class BatchedOutput {
         this.options.onDropped?.(this.dropped);
         this.dropped = 0;
       }
-      if (this.pendingChars >= this.batchChars) this.flush();
+      if (this.pendingChars >= this.batchChars || (this.flushed.length > 0 && this.pendingChars > 0)) this.flush();
+      if (!this.writing) this.settled();
     });
+  }
+
+  private settled(): void {
+    const waiting = this.flushed;
+    this.flushed = [];
+    for (const resolve of waiting) resolve();
   }
 }

@@ -47,6 +47,21 @@ function stdoutStream(): BatchedOutput {
   return output;
 }
 
+/**
+ * Waits (at most `limitMs`) until the log lines written so far have left stdout: called before
+ * process.exit(), which would otherwise cut a batch on its way (the "stopped" line, say).
+ */
+export function flushStdout(limitMs = 2_000): Promise<void> {
+  if (!stdout) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, limitMs);
+    void stdout!.whenFlushed().then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /** The stream a logger writes to, so the access log can write its lines beside the logger's. */
 export function streamOf(log: Logger): pino.DestinationStream {
   return (log as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym]!;

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/index.js';
 import { loadConfig } from '../gateway-config.js';
 import { INIT_USAGE, runInit } from './init/index.js';
 import { ADMIN_API_OFF_NOTE } from '../observe/admin-config.js';
+import { flushStdout } from '../observe/logger.js';
 import { fairShareSummary } from '../pipeline/limits/summary.js';
 import { EXPLAIN_USAGE, runExplain } from './explain/index.js';
 
@@ -72,7 +73,8 @@ async function readStdin(): Promise<string> {
 
 main(process.argv.slice(2)).then(
   // Exit explicitly: after a graceful stop nothing is left to wait for, and a stray handle must not keep us up.
-  (code) => process.exit(code),
+  // The log's last batch is awaited first: process.exit() would cut a write on its way.
+  (code) => flushStdout().then(() => process.exit(code)),
   (error: unknown) => {
     process.stderr.write(`gateway: ${(error as Error).message ?? String(error)}\n`);
     process.exitCode = 1;

@@ -30,6 +30,18 @@ describe('batched output', () => {
     closeSync(fd);
   });
 
+  it('whenFlushed() resolves once everything written so far is out, a write on its way included (what exit awaits)', async () => {
+    const { path, fd } = tempFile();
+    const out = new BatchedOutput({ fd, batchChars: 64, flushMs: 60_000 });
+    const text = Array.from({ length: 500 }, (_, i) => `line ${i}\n`);
+    for (const line of text) out.write(line); // batches go out while more arrive
+    await out.whenFlushed();
+    expect(readFileSync(path, 'utf8')).toBe(text.join(''));
+    await out.whenFlushed(); // nothing pending: at once
+    out.flushSync();
+    closeSync(fd);
+  });
+
   it('flushes a lone line within the interval', async () => {
     const { path, fd } = tempFile();
     const out = new BatchedOutput({ fd, flushMs: 20 });
