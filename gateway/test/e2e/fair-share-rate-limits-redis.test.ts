@@ -6,16 +6,12 @@ import { hs256Config, startTestGateway, testEnv } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { eventually } from '../support/eventually.js';
 import { metricValue } from '../support/metrics.js';
-import { startRedisServer } from '../support/redis-server.js';
-import { useServer, useUpstream } from '../support/suite.js';
+import { useRedis, useServer, useUpstream } from '../support/suite.js';
 import { call, expectDenial } from '../support/threat-kit.js';
 
 const BUDGET = 4;
 
-const redis = useServer(async () => {
-  const server = await startRedisServer();
-  return { ...server, get running() { return server.running; }, close: () => server.stop() };
-}, 'the redis-server');
+const redis = useRedis();
 const upstream = useUpstream();
 const yaml = () => hs256Config(upstream.url, `store:\n  redis_url: \${REDIS_URL}\nrate_limit: { requests: ${BUDGET}, per: 1m }\n`);
 const one = useServer(() => startTestGateway(yaml(), { ...testEnv, REDIS_URL: redis.url }), 'gateway one');

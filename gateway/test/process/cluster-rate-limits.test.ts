@@ -1,28 +1,19 @@
 // Rate limits with `workers: 2`: one budget for the whole cluster, never one per worker — counted
 // by the primary over IPC without a store, in Redis with one. The primary's /readyz sums the
 // workers' pools.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { readiness } from '../support/admin-api.js';
 import { eventually } from '../support/free-port.js';
 import { hs256Config, testEnv } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { useRedis, useUpstream } from '../support/suite.js';
 import { spawnGateway, writeTempConfig } from '../support/spawn-gateway.js';
 
 const BUDGET = 6;
 
-let upstream: RecordingUpstream;
-let redis: RedisServer;
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await upstream?.close();
-  await redis?.stop();
-});
+const upstream = useUpstream();
+const redis = useRedis();
 
 /** One request on a new connection: the cluster hands new connections to its workers in turn. */
 async function status(url: string, token: string): Promise<number> {

@@ -1,25 +1,16 @@
 // Revocations with `workers: 2`: the admin port is the primary's; without Redis the workers learn
 // entries from the primary over IPC, with Redis each worker follows Redis itself.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { adminEnv, readiness, revoke, withAdminToken } from '../support/admin-api.js';
 import { eventually } from '../support/free-port.js';
 import { hs256Config } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
-import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { useRedis, useUpstream } from '../support/suite.js';
 import { spawnGateway, writeTempConfig } from '../support/spawn-gateway.js';
 
-let upstream: RecordingUpstream;
-let redis: RedisServer;
-beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await upstream?.close();
-  await redis?.stop();
-});
+const upstream = useUpstream();
+const redis = useRedis();
 
 /** One request on a new connection: the cluster hands new connections to its workers in turn. */
 async function reason(url: string, token: string): Promise<number | string> {

@@ -3,7 +3,7 @@
 // never a request forwarded that could not be answered (serving/drain.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hs256Token } from '../support/hs256.js';
-import { isShuttingDown, rawGet, servedOnce, spawnListening } from '../support/keep-alive.js';
+import { closeCleanly, isShuttingDown, rawGet, servedOnce, spawnListening } from '../support/keep-alive.js';
 import { openRaw, responsesIn } from '../support/raw-http.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
 
@@ -35,9 +35,7 @@ describe('SIGTERM, connection by connection (one process)', () => {
         [200, 'keep-alive', '/api/bob/tasks/2'],
         [200, 'close', '/api/bob/tasks/3'],
       ]);
-      conn.end();
-      await conn.closed;
-      expect(conn.errorCode()).toBeUndefined();
+      await closeCleanly(conn);
       expect(await run.exited).toBe(0);
     } finally {
       run.child.kill('SIGKILL');
@@ -51,9 +49,7 @@ describe('SIGTERM, connection by connection (one process)', () => {
       run.child.kill('SIGTERM');
       for (const conn of clients) {
         await conn.ended;
-        conn.end();
-        await conn.closed;
-        expect(conn.errorCode()).toBeUndefined();
+        await closeCleanly(conn);
         expect(responsesIn(conn.received())).toHaveLength(1);
       }
       expect(await run.exited).toBe(0);
@@ -73,9 +69,7 @@ describe('SIGTERM, connection by connection (one process)', () => {
       await conn.ended;
       // Our side is still open: the gateway reads what we send (no reset), but cannot answer it.
       await conn.write(rawGet(url, '/api/bob/tasks/late', bob));
-      conn.end();
-      await conn.closed;
-      expect(conn.errorCode()).toBeUndefined();
+      await closeCleanly(conn);
       expect(responsesIn(conn.received())).toHaveLength(1);
       expect(await run.exited).toBe(0);
       expect(upstream.requests.length).toBe(before);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { hs256Token } from '../support/hs256.js';
-import { holdPath, isShuttingDown, rawGet, servedOnce, spawnListening } from '../support/keep-alive.js';
+import { closeCleanly, holdPath, isShuttingDown, rawGet, servedOnce, spawnListening } from '../support/keep-alive.js';
 import { responsesIn } from '../support/raw-http.js';
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.js';
 
@@ -25,24 +25,38 @@ const SLOW_PATH = '/api/alice/tasks/slow';
 /** 64 KiB the slow in-flight answer must deliver whole. */
 const SLOW_BODY = 'x'.repeat(64 * 1024);
 
+/**
+ * A gateway with CLIENTS keep-alive clients already answered once and one slow request in flight
+ * (held upstream), then SIGTERM: returned once the drain has begun and /readyz says so.
+ */
+async function drainingWithClients(config: string) {
+  const slow = holdPath(upstream, SLOW_PATH, SLOW_BODY);
+  const started = await spawnListening(upstream, config);
+  try {
+    const clients = await Promise.all(Array.from({ length: CLIENTS }, () => servedOnce(started.url, bob)));
+    const arrived = upstream.nextRequest();
+    const inFlight = request(`${started.url}${SLOW_PATH}`, { headers: { authorization: `Bearer ${alice}` } });
+    inFlight.catch(() => {}); // judged by the test; a failure before that must not go unhandled
+    await arrived;
+
+    started.run.child.kill('SIGTERM');
+    await started.run.waitForLine(isShuttingDown);
+    // The load balancer is told at once; the admin port stays up while the drain runs.
+    const ready = await request(`${started.adminUrl}/readyz`);
+    expect(ready.statusCode).toBe(503);
+    expect(await ready.body.json()).toMatchObject({ ready: false, draining: true });
+    return { ...started, clients, inFlight, slow };
+  } catch (error) {
+    upstream.reset();
+    started.run.child.kill('SIGKILL'); // the test's own finally never ran
+    throw error;
+  }
+}
+
 describe('SIGTERM with keep-alive clients (one process)', () => {
   it('answers every request sent on a reused socket after the signal, with Connection: close, and finishes the one in flight', async () => {
-    const slow = holdPath(upstream, SLOW_PATH, SLOW_BODY);
-    const { run, url, adminUrl } = await spawnListening(upstream, 'shutdown: { idle_grace: 5s }');
+    const { run, url, clients, inFlight, slow } = await drainingWithClients('shutdown: { idle_grace: 5s }');
     try {
-      const clients = await Promise.all(Array.from({ length: CLIENTS }, () => servedOnce(url, bob)));
-      const arrived = upstream.nextRequest();
-      const inFlight = request(`${url}${SLOW_PATH}`, { headers: { authorization: `Bearer ${alice}` } });
-      inFlight.catch(() => {}); // judged below; a failure before that must not go unhandled
-      await arrived;
-
-      run.child.kill('SIGTERM');
-      await run.waitForLine(isShuttingDown);
-
-      // The load balancer is told at once; the admin port stays up while the drain runs.
-      const ready = await request(`${adminUrl}/readyz`);
-      expect(ready.statusCode).toBe(503);
-      expect(await ready.body.json()).toMatchObject({ ready: false, draining: true });
       // No new connection is taken.
       await expect(request(`${url}/api/bob/tasks`, { headers: { authorization: `Bearer ${bob}` } })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
 
@@ -54,9 +68,7 @@ describe('SIGTERM with keep-alive clients (one process)', () => {
         expect(second.body).toBe('[]');
         expect(second.headers['connection']).toBe('close');
         await conn.ended; // the gateway's FIN after the answer; then ours
-        conn.end();
-        await conn.closed;
-        expect(conn.errorCode()).toBeUndefined();
+        await closeCleanly(conn);
       }
 
       slow.release();
@@ -93,21 +105,8 @@ describe('SIGTERM with keep-alive clients (one process)', () => {
 
 describe('SIGTERM with keep-alive clients (workers: 2)', () => {
   it('answers every request sent on a reused socket after the signal, and every worker exits cleanly', async () => {
-    const slow = holdPath(upstream, SLOW_PATH, SLOW_BODY);
-    const { run, url, adminUrl } = await spawnListening(upstream, 'workers: 2\nshutdown: { idle_grace: 5s }');
+    const { run, url, clients, inFlight, slow } = await drainingWithClients('workers: 2\nshutdown: { idle_grace: 5s }');
     try {
-      const clients = await Promise.all(Array.from({ length: CLIENTS }, () => servedOnce(url, bob)));
-      const arrived = upstream.nextRequest();
-      const inFlight = request(`${url}${SLOW_PATH}`, { headers: { authorization: `Bearer ${alice}` } });
-      inFlight.catch(() => {}); // judged below; a failure before that must not go unhandled
-      await arrived;
-
-      run.child.kill('SIGTERM');
-      await run.waitForLine(isShuttingDown);
-      const ready = await request(`${adminUrl}/readyz`);
-      expect(ready.statusCode).toBe(503);
-      expect(await ready.body.json()).toMatchObject({ ready: false, draining: true });
-
       // A worker may get the request just before its own SIGTERM (the primary forwards it): then
       // the answer keeps the connection, and the drain half-closes it after the grace.
       await Promise.all(clients.map((conn) => conn.write(rawGet(url, '/api/bob/tasks', bob))));
@@ -124,9 +123,7 @@ describe('SIGTERM with keep-alive clients (workers: 2)', () => {
       expect(await res.body.text()).toBe(SLOW_BODY);
       for (const conn of clients) {
         await conn.ended; // after Connection: close, or after the grace for an answer kept alive
-        conn.end();
-        await conn.closed;
-        expect(conn.errorCode()).toBeUndefined();
+        await closeCleanly(conn);
       }
       expect(await run.exited).toBe(0);
     } finally {

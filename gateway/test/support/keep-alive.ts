@@ -54,3 +54,10 @@ export async function spawnListening(upstream: RecordingUpstream, extra: string)
   const { url, admin_url: adminUrl } = (await run.waitForLine((line) => line['msg'] === 'listening')) as { url: string; admin_url: string };
   return { run, url, adminUrl };
 }
+
+/** Our side closes after the gateway's: both halves end with FINs, and the socket saw no reset. */
+export async function closeCleanly(conn: RawConnection): Promise<void> {
+  conn.end();
+  await conn.closed;
+  expect(conn.errorCode()).toBeUndefined();
+}

@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startTestGateway, testEnv, type TestGateway } from './gateway.js';
 import { startRecordingUpstream, type RecordingUpstream } from './recording-upstream.js';
+import { startRedisServer, type RedisServer } from './redis-server.js';
 
 interface Closable {
   close(): Promise<void>;
@@ -32,6 +33,14 @@ export function useUpstream(): RecordingUpstream {
   const upstream = useServer(startRecordingUpstream, 'the recording upstream');
   beforeEach(() => upstream.reset());
   return upstream;
+}
+
+/** A real redis-server for the suite (its own port and directory), killed in afterAll. */
+export function useRedis(): RedisServer {
+  return useServer(async () => {
+    const server = await startRedisServer();
+    return { ...server, get running() { return server.running; }, close: () => server.stop() };
+  }, 'the redis-server');
 }
 
 /**
