@@ -1,6 +1,7 @@
 // The gateway of one process: the public app (serving/public-app.ts) over the running config,
 // the revocations and rate-limit counters of the process, its metrics and its admin port, and
 // how it starts, drains (serving/drain.ts) and closes.
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -34,7 +35,8 @@ export interface GatewayDeps {
 
 
 export interface Gateway {
-  readonly app: FastifyInstance;
+  /** The public port's server (node:http: serving/public-app.ts). */
+  readonly server: Server;
   readonly admin: FastifyInstance;
   /** The running config's authenticator (a reload may replace it). */
   readonly authenticator: Authenticator;
@@ -74,14 +76,14 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const rateLimits = setUpRateLimits(config, { log, metrics, viaPrimary: deps.rateLimitsViaPrimary === true });
   const serving = new ServingHolder(config, { authnEvents, revocations: revocations.list, rateStore: rateLimits.store }, (next) => {
     // Node's own limits live on the listener, outside the state: they apply to new requests.
-    app.server.headersTimeout = next.limits.headerTimeoutMs;
-    app.server.requestTimeout = next.limits.requestTimeoutMs;
+    server.headersTimeout = next.limits.headerTimeoutMs;
+    server.requestTimeout = next.limits.requestTimeoutMs;
     log.level = next.logLevel;
   });
   const observe = createObserver(metrics, createAccessLog(log));
   metrics.trackUpstream(() => serving.current.upstream);
 
-  const { app, drain } = buildPublicApp(log, serving, observe, config.limits);
+  const { server, drain } = buildPublicApp(log, serving, observe, config.limits);
 
   const localReadiness = (): LocalReadiness => ({ keys: serving.current.authenticator.ready(), revocations: revocations.loaded(), store: revocations.storeUp(), pool: serving.current.upstream.pool() });
   const admin = buildAdminApp(
@@ -92,7 +94,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   );
 
   return {
-    app,
+    server,
     admin,
     get authenticator() {
       return serving.current.authenticator;
@@ -112,7 +114,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
     drain: () => drain.start(serving.current.config.shutdown.idleGraceMs),
     forceDrain: () => drain.force(),
     async close() {
-      await app.close();
+      await closeServer(server);
       await Promise.allSettled([admin.close(), serving.close()]);
       await revocations.close();
       rateLimits.close();
@@ -132,7 +134,7 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<RunningGateway> {
   const gateway = buildGateway(config, deps);
   try {
-    await gateway.app.listen({ host: config.listen.host, port: config.listen.port });
+    await listen(gateway.server, config.listen.host, config.listen.port);
     if (deps.adminListener !== false) await gateway.admin.listen({ host: config.admin.host, port: config.admin.port });
   } catch (error) {
     await gateway.close().catch(() => {});
@@ -141,7 +143,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
   await gateway.start();
   return {
     gateway,
-    url: urlOf(config.listen.host, gateway.app.server.address() as AddressInfo),
+    url: urlOf(config.listen.host, gateway.server.address() as AddressInfo),
     adminUrl: deps.adminListener === false ? '' : urlOf(config.admin.host, gateway.admin.server.address() as AddressInfo),
     close: () => gateway.close(),
   };
@@ -152,3 +154,26 @@ export function urlOf(host: string, address: AddressInfo): string {
   return `http://${shown}:${address.port}`;
 }
 
+/** Listens; rejects on EADDRINUSE and the like instead of emitting an error. */
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: Error) => reject(error);
+    server.once('error', failed);
+    server.listen({ host, port }, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
+/** Closes the public server: idle keep-alive sockets at once, the rest when their answers end (after a drain, none is left). */
+function closeServer(server: Server): Promise<void> {
+  if (!server.listening) {
+    server.closeAllConnections();
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -4,6 +4,7 @@
 export type Reason =
   | 'ambiguous_path'
   | 'malformed_request'
+  | 'headers_too_large'
   | 'multiple_credentials'
   | 'missing_token'
   | 'invalid_token'
@@ -55,6 +56,7 @@ interface ReasonSpec {
 const REASONS: Readonly<Record<Reason, ReasonSpec>> = {
   ambiguous_path: { status: 400, error: 'bad_request', message: 'The request path is ambiguous or malformed.' },
   malformed_request: { status: 400, error: 'bad_request', message: 'The request is malformed.' },
+  headers_too_large: { status: 431, error: 'request_header_fields_too_large', message: 'The request headers are too large.' },
   multiple_credentials: { status: 400, error: 'bad_request', message: 'More than one credential was sent; send exactly one Authorization: Bearer header.' },
   missing_token: { status: 401, error: 'unauthorized', message: 'A Bearer token is required.' },
   invalid_token: { status: 401, error: 'unauthorized', message: 'The access token is invalid.' },

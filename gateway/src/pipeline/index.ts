@@ -8,7 +8,7 @@
 // path passes none, and a report then costs one `undefined` check.
 import type { IncomingMessage } from 'node:http';
 import { deny, type Denial } from '../errors/reasons.js';
-import type { Identity, Verifier } from './authn/index.js';
+import type { Identity, Verifier, VerifyResult } from './authn/index.js';
 import type { CorsPolicy } from './cors/policy.js';
 import { extractBearer } from './credentials/index.js';
 import type { Admission, LimitsStage } from './limits/index.js';
@@ -61,7 +61,19 @@ export function createPipeline({ routes, cors, authenticator, revocations, limit
     return limit(req, target, route, identity, cached, trace);
   }
 
-  return async function decide(req: IncomingMessage, trace?: Trace): Promise<Verdict> {
+  /** The token's verdict, then everything after it. */
+  function afterToken(req: IncomingMessage, target: RequestTarget, route: CompiledRoute, params: Readonly<Record<string, string>>, verified: VerifyResult, trace: Trace | undefined): Verdict | Promise<Verdict> {
+    if (!verified.ok) return refusedBy(trace, 'token', { kind: 'deny', denial: verified, route });
+    trace?.({ step: 'token', ok: true, detail: `verified by issuer ${verified.identity.issuer}, subject ${verified.identity.subject}`, data: { claims: verified.identity.claims } });
+    return authorize(req, target, route, params, verified.identity, verified.cached, trace);
+  }
+
+  /**
+   * Synchronous as far as it can be: a refusal before the token, and a token the cache already
+   * verified, decide without a promise; a token that needs its keys (or a rate limit in a shared
+   * store) makes the verdict a promise. Callers await either.
+   */
+  return function decide(req: IncomingMessage, trace?: Trace): Verdict | Promise<Verdict> {
     const head = checkRequestHead(req);
     if (head !== undefined) return refusedBy(trace, 'target', { kind: 'deny', denial: head });
     const parsed = parseRequestTarget(req.url ?? '');
@@ -87,10 +99,9 @@ export function createPipeline({ routes, cors, authenticator, revocations, limit
     const bearer = extractBearer(req.rawHeaders, target.query);
     if (!bearer.ok) return refusedBy(trace, 'credentials', { kind: 'deny', denial: bearer, route });
     trace?.({ step: 'credentials', ok: true, detail: `one Bearer token (${Buffer.byteLength(bearer.token)} bytes)` });
-    const verified = await authenticator.verify(bearer.token, trace);
-    if (!verified.ok) return refusedBy(trace, 'token', { kind: 'deny', denial: verified, route });
-    trace?.({ step: 'token', ok: true, detail: `verified by issuer ${verified.identity.issuer}, subject ${verified.identity.subject}`, data: { claims: verified.identity.claims } });
-    return authorize(req, target, route, params, verified.identity, verified.cached, trace);
+    const verified = authenticator.verify(bearer.token, trace);
+    if (verified instanceof Promise) return verified.then((result) => afterToken(req, target, route, params, result, trace));
+    return afterToken(req, target, route, params, verified, trace);
   };
 }
 

@@ -21,7 +21,7 @@ const alice = await hs256Token('alice');
 
 /** Connections the gateway's public listener holds open right now. */
 function openConnections(): Promise<number> {
-  return new Promise((resolve, reject) => gateway.gateway.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  return new Promise((resolve, reject) => gateway.gateway.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
 }
 
 function chunkedBody(totalBytes: number, chunkBytes = 64 * 1024): Buffer {

@@ -14,6 +14,7 @@ import { parseMetrics, sampleValue } from '../support/metrics.js';
 const IS_AUTH_DENIAL: Record<Reason, boolean> = {
   ambiguous_path: false,
   malformed_request: false,
+  headers_too_large: false,
   multiple_credentials: true,
   missing_token: true,
   invalid_token: true,

@@ -27,7 +27,8 @@ type Attempt = { readonly ok: true; readonly identity: Identity } | Denial;
 const BAD_SIGNATURE = deny('invalid_token', 'signature verification failed');
 const CRITICAL = deny('invalid_token', 'malformed token');
 
-export type Verify = (token: string, trace?: Trace) => Promise<VerifyResult>;
+/** Synchronous for a token the cache holds (the hot path), a promise otherwise. */
+export type Verify = (token: string, trace?: Trace) => VerifyResult | Promise<VerifyResult>;
 
 export function createVerify({ issuers, rules, cache, now }: VerifyParts): Verify {
   /** One key of one issuer: signature first (an edited payload is a bad signature), then the claims. */
@@ -47,14 +48,15 @@ export function createVerify({ issuers, rules, cache, now }: VerifyParts): Verif
     return { ok: true, identity };
   }
 
-  async function verifyToken(token: string, trace: Trace | undefined): Promise<VerifyResult> {
-    const nowMs = now();
-    const hit = cache.get(token, nowMs);
-    if (hit !== undefined) {
-      trace?.({ step: 'token.cache', ok: true, detail: 'answered from the verified-token cache' });
-      return { ok: true, identity: hit, cached: true };
-    }
+  /** A token verified before and still valid, or undefined. */
+  function cached(token: string, trace: Trace | undefined): VerifyResult | undefined {
+    const hit = cache.get(token, now());
+    if (hit === undefined) return undefined;
+    trace?.({ step: 'token.cache', ok: true, detail: 'answered from the verified-token cache' });
+    return { ok: true, identity: hit, cached: true };
+  }
 
+  async function verifyToken(token: string, trace: Trace | undefined): Promise<VerifyResult> {
     const unverified = readUnverified(token);
     if (unverified === undefined) return deny('invalid_token', 'malformed token');
     trace?.({ step: 'token.header', ok: true, detail: `alg ${unverified.alg}, kid ${JSON.stringify(unverified.kid) ?? '(none)'}, iss ${JSON.stringify(unverified.iss) ?? '(none)'} (unverified)` });
@@ -93,11 +95,15 @@ export function createVerify({ issuers, rules, cache, now }: VerifyParts): Verif
     return refusal ?? deny('invalid_token', 'no matching key');
   }
 
-  return async function verify(token: string, trace?: Trace): Promise<VerifyResult> {
+  return function verify(token: string, trace?: Trace): VerifyResult | Promise<VerifyResult> {
     try {
-      return await verifyToken(token, trace);
+      return cached(token, trace) ?? verifyToken(token, trace).catch(failed);
     } catch {
-      return deny('invalid_token', 'token verification failed');
+      return failed();
     }
   };
+}
+
+function failed(): VerifyResult {
+  return deny('invalid_token', 'token verification failed');
 }

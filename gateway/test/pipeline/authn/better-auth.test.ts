@@ -31,7 +31,7 @@ describe('Better Auth jwt plugin', () => {
     if (!result.ok) return;
     expect(result.identity.claims).toMatchObject({ sub: userId, email: 'alice@example.com', name: 'Alice', iss: ba.baseURL, aud: ba.baseURL });
     expect(result.identity.expiresAtMs).toBe((result.identity.claims['exp'] as number) * 1000);
-    await expect(a.verify(token)).resolves.toMatchObject({ ok: true, cached: true });
+    await expect(await a.verify(token)).toMatchObject({ ok: true, cached: true });
   });
 
   it('each user gets their own subject', async () => {
@@ -39,8 +39,8 @@ describe('Better Auth jwt plugin', () => {
     const carol = await ba.signUp('carol@example.com', 'correct horse battery', 'Carol');
     const a = authenticator(betterAuthIssuer());
     await a.start();
-    await expect(a.verify(bob.token)).resolves.toMatchObject({ ok: true, identity: { subject: bob.userId } });
-    await expect(a.verify(carol.token)).resolves.toMatchObject({ ok: true, identity: { subject: carol.userId } });
+    await expect(await a.verify(bob.token)).toMatchObject({ ok: true, identity: { subject: bob.userId } });
+    await expect(await a.verify(carol.token)).toMatchObject({ ok: true, identity: { subject: carol.userId } });
     expect(bob.userId).not.toBe(carol.userId);
   });
 
@@ -48,6 +48,6 @@ describe('Better Auth jwt plugin', () => {
     const { token } = await ba.signUp('dave@example.com', 'correct horse battery', 'Dave');
     const a = authenticator(betterAuthIssuer('http://other.example'));
     await a.start();
-    await expect(a.verify(token)).resolves.toEqual({ ok: false, reason: 'invalid_token', detail: 'audience mismatch' });
+    await expect(await a.verify(token)).toEqual({ ok: false, reason: 'invalid_token', detail: 'audience mismatch' });
   });
 });

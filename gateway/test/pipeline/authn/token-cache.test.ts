@@ -41,7 +41,7 @@ describe('hits', () => {
     const { a, sign } = secretSetup();
     const token = await sign();
     await a.verify(token);
-    await expect(a.verify(`${token}A`)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+    await expect(await a.verify(`${token}A`)).toMatchObject({ ok: false, reason: 'invalid_token' });
   });
 
   it('tokenCacheBytes bounds it in estimated bytes as well as entries', async () => {
@@ -49,16 +49,16 @@ describe('hits', () => {
     const [t1, t2] = await Promise.all([sign({ pad: 'x'.repeat(1500) }), sign({ pad: 'y'.repeat(1500) })]);
     expect(entryBytes(t1) + entryBytes(t2)).toBeGreaterThan(8 * 1024);
     await a.verify(t1);
-    await expect(a.verify(t1)).resolves.toMatchObject({ ok: true, cached: true });
+    await expect(await a.verify(t1)).toMatchObject({ ok: true, cached: true });
     await a.verify(t2); // evicts t1, the least recently used
-    await expect(a.verify(t2)).resolves.toMatchObject({ ok: true, cached: true });
-    await expect(a.verify(t1)).resolves.toMatchObject({ ok: true, cached: false });
+    await expect(await a.verify(t2)).toMatchObject({ ok: true, cached: true });
+    await expect(await a.verify(t1)).toMatchObject({ ok: true, cached: false });
   });
 
   it('tokenCacheSize 0 disables it', async () => {
     const { a, sign } = secretSetup({ tokenCacheSize: 0 });
     const token = await sign();
-    for (let i = 0; i < 3; i++) await expect(a.verify(token)).resolves.toMatchObject({ ok: true, cached: false });
+    for (let i = 0; i < 3; i++) await expect(await a.verify(token)).toMatchObject({ ok: true, cached: false });
   });
 });
 
@@ -68,9 +68,9 @@ describe('lifetime', () => {
     const token = await sign({ exp: clock.seconds + 60 });
     await a.verify(token);
     clock.advance(59_999);
-    await expect(a.verify(token)).resolves.toMatchObject({ ok: true, cached: true });
+    await expect(await a.verify(token)).toMatchObject({ ok: true, cached: true });
     clock.advance(1);
-    await expect(a.verify(token)).resolves.toEqual({ ok: false, reason: 'token_expired', detail: 'token expired' });
+    await expect(await a.verify(token)).toEqual({ ok: false, reason: 'token_expired', detail: 'token expired' });
   });
 
   it('never serves past exp even when the clock tolerance would still accept the token', async () => {
@@ -78,7 +78,7 @@ describe('lifetime', () => {
     const token = await sign({ exp: clock.seconds + 60 });
     await a.verify(token);
     clock.advance(61_000);
-    await expect(a.verify(token)).resolves.toMatchObject({ ok: true, cached: false });
+    await expect(await a.verify(token)).toMatchObject({ ok: true, cached: false });
   });
 
   it(`re-verifies after ${MAX_ENTRY_LIFE_MS / 60_000} minutes even for a long-lived token`, async () => {
@@ -86,10 +86,10 @@ describe('lifetime', () => {
     const token = await sign({ exp: clock.seconds + 3600 });
     await a.verify(token);
     clock.advance(MAX_ENTRY_LIFE_MS - 1);
-    await expect(a.verify(token)).resolves.toMatchObject({ ok: true, cached: true });
+    await expect(await a.verify(token)).toMatchObject({ ok: true, cached: true });
     clock.advance(1);
-    await expect(a.verify(token)).resolves.toMatchObject({ ok: true, cached: false });
-    await expect(a.verify(token)).resolves.toMatchObject({ ok: true, cached: true });
+    await expect(await a.verify(token)).toMatchObject({ ok: true, cached: false });
+    await expect(await a.verify(token)).toMatchObject({ ok: true, cached: true });
   });
 });
 
@@ -99,11 +99,11 @@ describe('bounds', () => {
     const [t1, t2, t3] = await Promise.all([sign({ sub: 'u1' }), sign({ sub: 'u2' }), sign({ sub: 'u3' })]) as [string, string, string];
     await a.verify(t1);
     await a.verify(t2);
-    await expect(a.verify(t1)).resolves.toMatchObject({ cached: true }); // t1 now most recent
+    await expect(await a.verify(t1)).toMatchObject({ cached: true }); // t1 now most recent
     await a.verify(t3); // evicts t2
-    await expect(a.verify(t1)).resolves.toMatchObject({ cached: true });
-    await expect(a.verify(t3)).resolves.toMatchObject({ cached: true });
-    await expect(a.verify(t2)).resolves.toMatchObject({ ok: true, cached: false });
+    await expect(await a.verify(t1)).toMatchObject({ cached: true });
+    await expect(await a.verify(t3)).toMatchObject({ cached: true });
+    await expect(await a.verify(t2)).toMatchObject({ ok: true, cached: false });
   });
 
   it('a flood of distinct valid tokens stays bounded and keeps working', async () => {
@@ -112,7 +112,7 @@ describe('bounds', () => {
     for (const t of tokens) await a.verify(t);
     const last = await Promise.all(tokens.slice(-50).map((t) => a.verify(t)));
     expect(last.every((r) => r.ok && r.cached)).toBe(true);
-    await expect(a.verify(tokens[0]!)).resolves.toMatchObject({ ok: true, cached: false });
+    await expect(await a.verify(tokens[0]!)).toMatchObject({ ok: true, cached: false });
   });
 });
 
@@ -122,11 +122,11 @@ describe('refusals are not cached', () => {
     const a = authenticator(authConfig([jwksIssuer('ba', server.url, ['EdDSA'])], { jwksCooldownMs: 1000 }), {}, { now: clock.now });
     await a.start();
     const token = await signToken(claims(clock), { alg: 'EdDSA', key: keyB.privateKey, kid: keyB.kid });
-    await expect(a.verify(token)).resolves.toMatchObject({ ok: false, reason: 'invalid_token' });
+    await expect(await a.verify(token)).toMatchObject({ ok: false, reason: 'invalid_token' });
     server.setKeys([keyA, keyB]);
     clock.advance(1000);
     try {
-      await expect(a.verify(token)).resolves.toMatchObject({ ok: true, cached: false });
+      await expect(await a.verify(token)).toMatchObject({ ok: true, cached: false });
     } finally {
       server.setKeys([keyA]);
     }
@@ -142,16 +142,16 @@ describe('key changes drop the cache', () => {
     const ed = await signToken(claims(clock), { alg: 'EdDSA', key: keyA.privateKey, kid: keyA.kid });
     await a.verify(hs);
     await a.verify(ed);
-    await expect(a.verify(hs)).resolves.toMatchObject({ cached: true });
-    await expect(a.verify(ed)).resolves.toMatchObject({ cached: true });
+    await expect(await a.verify(hs)).toMatchObject({ cached: true });
+    await expect(await a.verify(ed)).toMatchObject({ cached: true });
     server.setKeys([keyA, keyB]);
     clock.advance(1000);
     try {
       const rotated = await signToken(claims(clock), { alg: 'EdDSA', key: keyB.privateKey, kid: keyB.kid });
-      await expect(a.verify(rotated)).resolves.toMatchObject({ ok: true });
+      await expect(await a.verify(rotated)).toMatchObject({ ok: true });
       // Still valid (keyA is still published) but verified afresh: the cache was dropped.
-      await expect(a.verify(hs)).resolves.toMatchObject({ ok: true, cached: false });
-      await expect(a.verify(ed)).resolves.toMatchObject({ ok: true, cached: false });
+      await expect(await a.verify(hs)).toMatchObject({ ok: true, cached: false });
+      await expect(await a.verify(ed)).toMatchObject({ ok: true, cached: false });
     } finally {
       server.setKeys([keyA]);
     }
@@ -163,11 +163,11 @@ describe('key changes drop the cache', () => {
     await a.start();
     const token = await signToken(claims(clock), { alg: 'EdDSA', key: keyA.privateKey, kid: keyA.kid });
     await a.verify(token);
-    await expect(a.verify(token)).resolves.toMatchObject({ cached: true });
+    await expect(await a.verify(token)).toMatchObject({ cached: true });
     server.setMode('error');
     try {
       clock.advance(60_001);
-      await expect(a.verify(token)).resolves.toMatchObject({ ok: false, reason: 'keys_unavailable' });
+      await expect(await a.verify(token)).toMatchObject({ ok: false, reason: 'keys_unavailable' });
     } finally {
       server.setMode('ok');
     }
