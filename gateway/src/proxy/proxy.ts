@@ -13,7 +13,7 @@ import { createOutgoingHeaders } from './outgoing-headers.js';
 import { buildClientHeaders } from './response-headers.js';
 import type { RetryReason } from './retry.js';
 import type { TimeoutKind } from './timeout-errors.js';
-import type { Upstream } from './upstream.js';
+import type { ForwardOutcome, Upstream } from './upstream.js';
 
 /** How a forwarded request ended, for the outcome. */
 export interface ForwardResult {
@@ -41,29 +41,48 @@ export function createForward(config: GatewayConfig, upstream: Upstream, respond
   const upstreamOrigin = new URL(config.upstream.url).origin;
   const outgoingHeaders = createOutgoingHeaders(config);
 
-  return async function forward(req, res, requestId, { target, identity, admission }) {
+  return function forward(req, res, requestId, { target, identity, admission }) {
+    let exchanged: Promise<ForwardResult>;
     try {
-      return await exchange(req, res, requestId, target, identity, admission);
-    } finally {
-      // The subject's concurrency slot is held until the upstream exchange is over, however it ended.
+      exchanged = exchange(req, res, requestId, target, identity, admission);
+    } catch (error) {
       admission?.release();
+      return Promise.reject(error);
     }
+    if (admission === undefined) return exchanged;
+    // The subject's concurrency slot is held until the upstream exchange is over, however it ended.
+    return exchanged.then(
+      (result) => {
+        admission.release();
+        return result;
+      },
+      (error: unknown) => {
+        admission.release();
+        throw error;
+      },
+    );
   };
 
-  async function exchange(req: IncomingMessage, res: ServerResponse, requestId: string, target: RequestTarget, identity: Identity | undefined, admission: Admission | undefined): Promise<ForwardResult> {
+  function exchange(req: IncomingMessage, res: ServerResponse, requestId: string, target: RequestTarget, identity: Identity | undefined, admission: Admission | undefined): Promise<ForwardResult> {
     // A request pipelined behind a refused body is never acted on, nor answered: its connection
     // is closing (linger.ts lets it go), and the client never gets a head for it.
-    if (isLingering(req.socket)) return { status: 499 };
+    if (isLingering(req.socket)) return Promise.resolve({ status: 499 });
     const { headers, trusted } = outgoingHeaders(req, requestId, identity);
     const cors = respond.corsHeaders(req);
-    const outcome = await upstream.forward(req, res, {
-      pathAndQuery: target.path + target.query,
-      headers,
-      bodyLimitBytes: config.limits.bodyBytes,
-      timeouts: config.limits,
-      clientHeaders: (upstreamHeaders) =>
-        buildClientHeaders(upstreamHeaders, { upstreamOrigin, clientOrigin: clientOrigin(req.headers, trusted), requestId, cors, rateLimit: admission?.rateLimit }),
-    });
+    return upstream
+      .forward(req, res, {
+        pathAndQuery: target.path + target.query,
+        headers,
+        bodyLimitBytes: config.limits.bodyBytes,
+        timeouts: config.limits,
+        clientHeaders: (upstreamHeaders) =>
+          buildClientHeaders(upstreamHeaders, { upstreamOrigin, clientOrigin: clientOrigin(req.headers, trusted), requestId, cors, rateLimit: admission?.rateLimit }),
+      })
+      .then((outcome) => resultOf(req, res, requestId, outcome));
+  }
+
+  /** What the client got, and what the outcome records, once the upstream exchange is over. */
+  function resultOf(req: IncomingMessage, res: ServerResponse, requestId: string, outcome: ForwardOutcome): ForwardResult {
     if (outcome.ok) return outcome.retried ? { status: outcome.status, upstreamMs: outcome.upstreamMs, retried: outcome.retried } : { status: outcome.status, upstreamMs: outcome.upstreamMs };
     const timed = { ...(outcome.timeout ? { timeout: outcome.timeout } : {}), ...(outcome.retried ? { retried: outcome.retried } : {}) };
     if (outcome.failure === 'response_aborted') {

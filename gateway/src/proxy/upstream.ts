@@ -92,9 +92,9 @@ export function createUpstream(config: UpstreamConfig): Upstream {
     return { ok: false, failure: 'response_aborted', status: result.status, upstreamMs: result.upstreamMs, clientGone: result.clientGone, ...timed };
   }
 
-  async function forward(req: IncomingMessage, res: ServerResponse, request: ForwardRequest): Promise<ForwardOutcome> {
+  function forward(req: IncomingMessage, res: ServerResponse, request: ForwardRequest): Promise<ForwardOutcome> {
     const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > request.bodyLimitBytes) return { ok: false, failure: 'body_too_large' };
+    if (declared !== undefined && Number(declared) > request.bodyLimitBytes) return Promise.resolve({ ok: false, failure: 'body_too_large' });
     // Authorized and within the limit as far as is known: a client waiting on Expect may send.
     sendContinue(res);
     const chunked = req.headers['transfer-encoding'] !== undefined;

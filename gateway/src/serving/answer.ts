@@ -8,32 +8,57 @@ import type { ServingState } from './state.js';
 
 /**
  * Answers or forwards one decided request with the state it was decided under (held by the
- * caller, released here); resolves with its outcome once the answer is complete.
+ * caller, released here); its outcome once the answer is complete — at once for the gateway's
+ * own answers, a promise for a forwarded request (no promise more than the exchange's own).
  */
-export async function answer(state: ServingState, req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict): Promise<Outcome> {
-  let status: number;
-  let forwarded: ForwardResult | undefined;
-  try {
-    if (verdict.kind === 'deny') status = state.respond.deny(req, res, requestId, verdict.denial, { route: verdict.route });
-    else if (verdict.kind === 'preflight') status = state.respond.preflight(req, res, requestId, verdict.route);
-    else ({ status } = forwarded = await state.forward(req, res, requestId, verdict));
-  } finally {
-    state.release();
+export function answer(state: ServingState, req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict): Outcome | Promise<Outcome> {
+  if (verdict.kind !== 'forward') {
+    let status: number;
+    try {
+      status = verdict.kind === 'deny' ? state.respond.deny(req, res, requestId, verdict.denial, { route: verdict.route }) : state.respond.preflight(req, res, requestId, verdict.route);
+    } finally {
+      state.release();
+    }
+    return outcomeOf(req, requestId, startedAt, verdict, status, undefined);
   }
-  const reason = verdict.kind === 'deny' ? verdict.denial.reason : forwarded?.reason;
-  const identity = verdict.kind === 'preflight' ? undefined : verdict.identity;
-  const tokenCached = verdict.kind === 'preflight' ? undefined : verdict.tokenCached;
-  return {
+  let forwarding: Promise<ForwardResult>;
+  try {
+    forwarding = state.forward(req, res, requestId, verdict);
+  } catch (error) {
+    state.release();
+    throw error;
+  }
+  return forwarding.then(
+    (forwarded) => {
+      state.release();
+      return outcomeOf(req, requestId, startedAt, verdict, forwarded.status, forwarded);
+    },
+    (error: unknown) => {
+      state.release();
+      throw error;
+    },
+  );
+}
+
+/** The one Outcome of a request: only the fields that apply are set (no spread of empty objects). */
+function outcomeOf(req: IncomingMessage, requestId: string, startedAt: number, verdict: Verdict, status: number, forwarded: ForwardResult | undefined): Outcome {
+  const outcome: Mutable<Outcome> = {
     requestId,
     method: req.method ?? '',
     route: verdict.route?.template ?? UNMATCHED_ROUTE,
     status,
     durationMs: performance.now() - startedAt,
-    ...(forwarded?.upstreamMs !== undefined ? { upstreamMs: forwarded.upstreamMs } : {}),
-    ...(reason !== undefined ? { reason } : {}),
-    ...(forwarded?.timeout !== undefined ? { timeout: forwarded.timeout } : {}),
-    ...(forwarded?.retried !== undefined ? { retried: forwarded.retried } : {}),
-    ...(identity ? { subject: identity.subject } : {}),
-    ...(tokenCached !== undefined ? { tokenCached } : {}),
   };
+  if (forwarded?.upstreamMs !== undefined) outcome.upstreamMs = forwarded.upstreamMs;
+  const reason = verdict.kind === 'deny' ? verdict.denial.reason : forwarded?.reason;
+  if (reason !== undefined) outcome.reason = reason;
+  if (forwarded?.timeout !== undefined) outcome.timeout = forwarded.timeout;
+  if (forwarded?.retried !== undefined) outcome.retried = forwarded.retried;
+  if (verdict.kind !== 'preflight') {
+    if (verdict.identity) outcome.subject = verdict.identity.subject;
+    if (verdict.tokenCached !== undefined) outcome.tokenCached = verdict.tokenCached;
+  }
+  return outcome;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { LimitsConfig } from '../config/types.js';
 import { deny, type Denial } from '../errors/reasons.js';
-import type { Observe } from '../observe/outcome.js';
+import type { Observe, Outcome } from '../observe/outcome.js';
 import type { Verdict } from '../pipeline/index.js';
 import { answer } from './answer.js';
 import { answerClientError } from './client-error.js';
@@ -42,16 +42,26 @@ export function buildPublicApp(log: Logger, serving: ServingHolder, observe: Obs
     refuse(req, res, requestId, startedAt, deny('internal_error'));
   }
 
+  /** The gateway's own refusal; should even that fail, the connection is cut rather than left hanging. */
   function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, denial: Denial): void {
     if (res.headersSent || res.destroyed) return;
-    answer(serving.hold(), req, res, requestId, startedAt, { kind: 'deny', denial }).then(observe, (error: unknown) => {
+    try {
+      observe(answer(serving.hold(), req, res, requestId, startedAt, { kind: 'deny', denial }) as Outcome);
+    } catch (error) {
       log.error({ err: error, request_id: requestId }, 'unexpected error');
-      if (!res.headersSent) res.destroy();
-    });
+      res.destroy();
+    }
   }
 
   function settle(state: ServingState, req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict): void {
-    answer(state, req, res, requestId, startedAt, verdict).then(observe, (error: unknown) => unexpected(error, req, res, requestId, startedAt));
+    let answered: Outcome | Promise<Outcome>;
+    try {
+      answered = answer(state, req, res, requestId, startedAt, verdict);
+    } catch (error) {
+      return unexpected(error, req, res, requestId, startedAt);
+    }
+    if (answered instanceof Promise) answered.then(observe, (error: unknown) => unexpected(error, req, res, requestId, startedAt));
+    else observe(answered);
   }
 
   // Every request is decided and answered here. The body stays unread until the proxy streams it.

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/gateway-config.js';
 import { createLogger } from '../../src/observe/logger.js';
 import type { Outcome } from '../../src/observe/outcome.js';
-import { createAccessLog } from '../../src/observe/request-log.js';
+import { createAccessLog, isoNow } from '../../src/observe/request-log.js';
 
 /** An access log on a logger at `level` whose output is kept as text. */
 function accessLog(level: GatewayConfig['logLevel'] = 'info'): { log: (o: Outcome) => void; text: () => string; lines: () => Array<Record<string, unknown>> } {
@@ -111,5 +111,14 @@ describe('the access line', () => {
     expect(text()).not.toContain('eyJ');
     expect(text()).not.toContain('c2lnbmF0dXJl');
     expect(text()).not.toMatch(/authorization|headers|token/i);
+  });
+});
+
+describe('isoNow', () => {
+  it('is toISOString byte for byte, across second and millisecond boundaries', () => {
+    const base = Date.UTC(2026, 11, 3, 23, 59, 59, 0);
+    for (const at of [base, base + 1, base + 9, base + 10, base + 99, base + 100, base + 999, base + 1000, base + 1007, base - 1, 0, 1_000]) {
+      expect(isoNow(at)).toBe(new Date(at).toISOString());
+    }
   });
 });
