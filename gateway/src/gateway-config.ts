@@ -20,6 +20,7 @@ import { readRoutes } from './pipeline/route/config.js';
 import { readAdminToken } from './observe/admin-config.js';
 import { readRevocation, type RevocationConfig } from './pipeline/revocation/config.js';
 import { readStore, type StoreConfig } from './store/config.js';
+import type { LogLevel } from './observe/logger.js';
 import { readShutdown, type ShutdownConfig } from './serving/shutdown-config.js';
 import { CONCURRENCY_KEYS, readConcurrentPerSubject, readDefaultRateLimit } from './pipeline/limits/config.js';
 import { PROXY_TIMEOUT_KEYS, readProxyTimeouts } from './proxy/timeouts-config.js';
@@ -155,7 +156,7 @@ export interface GatewayConfig {
   readonly realm: string;
   /** node:cluster workers; 1 = no cluster. */
   readonly workers: number;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly logLevel: LogLevel;
   /** Bearer token of the admin API (/revocations); absent = that API is off (404). Never logged. */
   readonly adminToken?: string;
   readonly revocation: RevocationConfig;

@@ -1,5 +1,4 @@
 import { pino, type Logger } from 'pino';
-import type { GatewayConfig } from '../gateway-config.js';
 import { BatchedOutput } from './batched-output.js';
 
 /**
@@ -10,7 +9,9 @@ import { BatchedOutput } from './batched-output.js';
  * least every FLUSH_MS, so at a low rate a line is late by at most that. What is buffered is
  * written synchronously on exit.
  */
-export function createLogger(level: GatewayConfig['logLevel'], destination?: NodeJS.WritableStream): Logger {
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
   const stream = destination ?? stdoutStream();
   return pino(
     {

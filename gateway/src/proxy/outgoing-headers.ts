@@ -1,7 +1,7 @@
 // The upstream request's headers for one authorized request, built from the config once: what
 // the forwarder sends and what `gateway explain` shows come from this one function.
 import type { IncomingMessage } from 'node:http';
-import type { GatewayConfig } from '../gateway-config.js';
+import type { OutgoingHeadersConfig } from './proxy-config.js';
 import type { Identity } from '../pipeline/authn/index.js';
 import { createPeerTrust } from './client-address.js';
 import { identityHeaderValues } from './identity-headers.js';
@@ -18,7 +18,7 @@ export interface OutgoingHeaders {
 
 export type BuildOutgoingHeaders = (req: IncomingMessage, requestId: string, identity: Identity | undefined) => OutgoingHeaders;
 
-export function createOutgoingHeaders(config: Pick<GatewayConfig, 'trustProxy' | 'identityHeaders' | 'forwardAuthorization'>): BuildOutgoingHeaders {
+export function createOutgoingHeaders(config: OutgoingHeadersConfig): BuildOutgoingHeaders {
   const peerTrusted = createPeerTrust(config.trustProxy);
   const policy: UpstreamHeaderPolicy = {
     // The default names are stripped even when the config sets other headers (or none): an

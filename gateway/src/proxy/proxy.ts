@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deny, type Reason } from '../errors/reasons.js';
 import type { Responder } from '../errors/respond.js';
-import type { GatewayConfig } from '../gateway-config.js';
+import type { ProxyConfig } from './proxy-config.js';
 import type { Identity } from '../pipeline/authn/index.js';
 import type { Admission } from '../pipeline/limits/index.js';
 import type { RequestTarget } from '../pipeline/target/index.js';
@@ -37,7 +37,7 @@ export interface ForwardRequest {
 
 export type Forward = (req: IncomingMessage, res: ServerResponse, requestId: string, request: ForwardRequest) => Promise<ForwardResult>;
 
-export function createForward(config: GatewayConfig, upstream: Upstream, respond: Responder): Forward {
+export function createForward(config: ProxyConfig, upstream: Upstream, respond: Responder): Forward {
   const upstreamOrigin = new URL(config.upstream.url).origin;
   const outgoingHeaders = createOutgoingHeaders(config);
 
