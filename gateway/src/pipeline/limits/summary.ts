@@ -1,10 +1,21 @@
 // One line for --check-config: the fair-share settings in force, defaults included, so an
 // operator sees what one subject may do without reading the whole reference.
-import type { GatewayConfig } from '../../gateway-config.js';
+import type { LimitsConfig, RateLimitPolicy, RouteConfig, UpstreamConfig } from '../../config/types.js';
+import type { StoreConfig } from '../../store/config.js';
+
+/** The settings the summary reads; the loaded GatewayConfig has them (it composes this stage's sections). */
+export interface FairShareSettings {
+  readonly limits: LimitsConfig;
+  readonly upstream: UpstreamConfig;
+  readonly routes: readonly RouteConfig[];
+  readonly rateLimit?: RateLimitPolicy;
+  readonly store: StoreConfig;
+  readonly workers: number;
+}
 
 const seconds = (ms: number) => `${ms / 1000} s`;
 
-export function fairShareSummary(config: GatewayConfig): string {
+export function fairShareSummary(config: FairShareSettings): string {
   const { limits, upstream, routes, rateLimit, store, workers } = config;
   const own = routes.filter((r) => r.rateLimit !== undefined && r.rateLimit !== 'off').length;
   const off = routes.filter((r) => r.rateLimit === 'off').length;
