@@ -1,6 +1,7 @@
 // One JWKS issuer's keys over time: fetched at start, refreshed in the background, refetched
-// on an unknown kid (single-flight, at most once per cooldown), kept through failed refreshes
-// for at most max-stale, replaced wholesale by every successful fetch.
+// on an unknown kid (single-flight, at most once per cooldown), replaced wholesale by every
+// successful fetch. Through failed refreshes the keys are kept while fresh (jwks_cache after the
+// last good fetch), then for at most max-stale more.
 
 import type { FetchJwks } from './fetch-jwks.js';
 import { importJwks, MAX_JWKS_KEYS, MAX_KID_LENGTH, type ImportedKeySet, type VerificationKey } from './import-jwks.js';
@@ -102,7 +103,8 @@ export class KeySet {
     const current = this.current;
     if (current === undefined) return undefined;
     const age = this.options.now() - current.fetchedAtMs;
-    if (age > this.options.maxStaleMs) {
+    // Stale from fetchedAt + jwks_cache on; jwks_max_stale counts from there.
+    if (age > this.options.cacheMs + this.options.maxStaleMs) {
       // Refreshes kept failing for too long: fail closed rather than trust old keys forever.
       this.current = undefined;
       this.changed();

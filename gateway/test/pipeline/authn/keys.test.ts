@@ -230,18 +230,21 @@ describe('the key endpoint failing: fail closed, never crash', () => {
     expect(a.ready()).toBe(true);
   });
 
-  it('keeps the last good keys through failures for at most jwks_max_stale', async () => {
-    const { a, clock, events } = setup({ jwksCacheMs: 600_000, jwksMaxStaleMs: 3_600_000 });
+  it('keeps the last good keys through failures until jwks_cache + jwks_max_stale, then drops them', async () => {
+    // max-stale shorter than the cache period: it counts from when the keys went stale.
+    const { a, clock, events } = setup({ jwksCacheMs: 600_000, jwksMaxStaleMs: 60_000 });
     await a.start();
     server.setMode('error');
-    clock.advance(3_600_000); // exactly max-stale: still usable (a refresh is attempted and fails)
+    clock.advance(600_001); // stale: the next use refreshes, the refresh fails, the keys stay
     const token = await tokenFor(keyA, clock);
     const refreshFailed = events.nextFetch('error');
     await expect(await a.verify(token)).toMatchObject({ ok: true });
     await refreshFailed;
+    clock.advance(60_000 - 1); // exactly jwks_cache + jwks_max_stale after the fetch: still usable
+    await expect(await a.verify(await tokenFor(keyA, clock))).toMatchObject({ ok: true });
     expect(a.ready()).toBe(true);
     clock.advance(1);
-    await expect(await a.verify(token)).toMatchObject({ ok: false, reason: 'keys_unavailable' });
+    await expect(await a.verify(await tokenFor(keyA, clock))).toMatchObject({ ok: false, reason: 'keys_unavailable' });
     expect(a.ready()).toBe(false);
     expect(events.changes).toEqual(['ba', 'ba']); // loaded, then dropped
   });
@@ -336,7 +339,7 @@ describe('several candidates', () => {
       await expect(await a.verify(await tokenFor(keyA, clock))).toMatchObject({ ok: true, identity: { issuer: 'up' } });
       await expect(await a.verify(await tokenFor(keyB, clock))).toEqual({ ok: false, reason: 'invalid_token', detail: 'no matching key' });
       server.setMode('down');
-      clock.advance(3_600_001);
+      clock.advance(600_000 + 3_600_001); // jwks_cache + jwks_max_stale
       await expect(await a.verify(await tokenFor(keyA, clock))).toMatchObject({ ok: false, reason: 'keys_unavailable' });
     } finally {
       await down.close();
