@@ -22,6 +22,7 @@ export class GatewayMetrics {
   private readonly upstreamDuration = new HotHistogram('gateway_upstream_duration_seconds', 'Time from forwarding to the upstream\'s response headers.', ['route'], DURATION_BUCKETS, this.registry);
   private readonly denials = new Counter({ name: 'gateway_auth_denials_total', help: 'Requests refused for who the caller is or what it may do (401, 403, 400 multiple_credentials, 503 keys_unavailable), by reason.', labelNames: ['reason'], registers: [this.registry] });
   private readonly keyFetches = new Counter({ name: 'gateway_jwks_fetches_total', help: 'JWKS fetches by issuer and result.', labelNames: ['issuer', 'result'], registers: [this.registry] });
+  private readonly kidWaits = new Counter({ name: 'gateway_jwks_kid_waits_total', help: 'Tokens whose kid was not in their issuer\'s key set, by how they were answered: found or not_found after waiting for the next permitted fetch; recently_absent (a fetch just showed the kid absent) or overflow (too many requests already waiting) at once.', labelNames: ['issuer', 'outcome'], registers: [this.registry] });
   private readonly tokenCache = new HotCounter('gateway_token_cache_total', 'Token verifications answered from the verified-token cache (hit) or by verifying (miss).', ['result'], this.registry);
 
   // Cluster workers' gauges are combined on the primary: 'min', so one worker cut off from the
@@ -114,6 +115,10 @@ export class GatewayMetrics {
 
   keyFetch(issuer: string, result: string): void {
     this.keyFetches.inc({ issuer, result });
+  }
+
+  kidWait(issuer: string, outcome: string): void {
+    this.kidWaits.inc({ issuer, outcome });
   }
 
   storeReachable(up: boolean): void {
