@@ -10,8 +10,9 @@ import { buildAdminApp } from './observe/admin.js';
 import { readinessOf, type LocalReadiness } from './observe/readiness.js';
 import { createAccessLog } from './observe/request-log.js';
 import { GatewayMetrics } from './observe/metrics.js';
+import { keyFetchEvents } from './observe/key-events.js';
 import { createObserver } from './observe/outcome.js';
-import { MAX_JWKS_KEYS, type Authenticator, type KeySourceFactory } from './pipeline/authn/index.js';
+import type { Authenticator, KeySourceFactory } from './pipeline/authn/index.js';
 import { setUpRateLimits } from './rate-limits.js';
 import { setUpRevocations } from './revocations.js';
 import { ServingHolder, type PrepareResult } from './serving/holder.js';
@@ -65,13 +66,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const log = deps.logger;
   const metrics = deps.metrics ?? new GatewayMetrics();
   const authnEvents = {
-    keyFetch: (issuer: string, result: string) => {
-      metrics.keyFetch(issuer, result);
-      if (result !== 'success') log.warn({ issuer, result }, 'key set fetch failed');
-    },
+    ...keyFetchEvents(log, (issuer, result) => metrics.keyFetch(issuer, result)),
     keysChanged: (issuer: string) => log.info({ issuer }, 'key set changed'),
-    keysIgnored: (issuer: string, listed: number) =>
-      log.warn({ issuer, keys_listed: listed, keys_read: MAX_JWKS_KEYS }, `key set lists ${listed} keys: only the first ${MAX_JWKS_KEYS} are read`),
     kidWait: (issuer: string, outcome: string) => metrics.kidWait(issuer, outcome),
   };
   // Revocations belong to the process, not to one config: the store is a restart key.
