@@ -103,7 +103,10 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
       listening.delete(worker.id);
       given.delete(worker.id);
       if (stopping) return;
-      log.error({ worker: worker.id, code, signal }, 'worker exited unexpectedly; starting a replacement');
+      // Exit 0 is a worker's orderly stop (signals.ts): someone signalled it (a group's Ctrl-C or
+      // SIGTERM, an operator), not a crash. Replaced all the same, to keep the capacity.
+      if (code === 0) log.warn({ worker: worker.id, code, signal }, 'worker stopped on a signal of its own; starting a replacement');
+      else log.error({ worker: worker.id, code, signal }, 'worker exited unexpectedly; starting a replacement');
       if (restarts.allowsAnother()) fork();
       else failWith('workers keep crashing');
     });
