@@ -138,7 +138,8 @@ export class KeySet {
   }
 
   private deliver(outcome: KeyOutcome): void {
-    if (outcome.keys !== undefined) {
+    // Keys already past max-stale (a cluster primary's last good ones, told to a starting worker) are not loaded.
+    if (outcome.keys !== undefined && !this.expired(outcome.keys.fetchedAtMs)) {
       const removed = this.replace(outcome.keys.imported, outcome.keys.fetchedAtMs);
       // Clients still sending a removed key's tokens are answered at once, not after a fetch.
       if (outcome.settled) for (const key of removed) this.recentlyAbsent.add(absentKey(key.alg, key.kid), outcome.attemptedAtMs, outcome.attemptedAtMs + this.options.spec.cooldownMs);
@@ -151,17 +152,20 @@ export class KeySet {
   private usable(): readonly VerificationKey[] | undefined {
     const current = this.current;
     if (current === undefined) return undefined;
-    const age = this.options.now() - current.fetchedAtMs;
-    // Stale from fetchedAt + jwks_cache on; jwks_max_stale counts from there.
-    if (age > this.options.spec.cacheMs + this.options.maxStaleMs) {
+    if (this.expired(current.fetchedAtMs)) {
       // Refreshes kept failing for too long: fail closed rather than trust old keys forever.
       this.current = undefined;
       this.changed();
       return undefined;
     }
     // Timers can be late or never started: a key set past its cache time refreshes on use.
-    if (age > this.options.spec.cacheMs) this.source.request();
+    if (this.options.now() - current.fetchedAtMs > this.options.spec.cacheMs) this.source.request();
     return current.keys;
+  }
+
+  /** Stale from fetchedAt + jwks_cache on; jwks_max_stale counts from there. */
+  private expired(fetchedAtMs: number): boolean {
+    return this.options.now() - fetchedAtMs > this.options.spec.cacheMs + this.options.maxStaleMs;
   }
 
   /** A successful fetch replaces the whole set: a key removed upstream stops working now. Returns the removed keys. */

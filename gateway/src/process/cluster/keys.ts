@@ -31,22 +31,25 @@ interface Shared {
 export function shareKeysWithWorkers(auth: AuthConfig, events: KeyFetchEvents, fetchJwks: FetchJwks = fetchJwksOverHttp): SharedKeys {
   const sources = new Map<string, Shared>();
 
-  const tell = (shared: Shared, settled: boolean): KeysMessage => ({
+  /** With a document: the last good one for a worker that asks; after a fetch, only one it brought. */
+  const tell = (shared: Shared, settled: boolean, keys = shared.good): KeysMessage => ({
     type: 'gateway:keys',
     id: shared.spec.id,
     settled,
     result: shared.last?.result ?? 'error',
     attemptedAtMs: shared.last?.attemptedAtMs ?? 0,
-    ...(shared.good ? { keys: shared.good } : {}),
+    ...(keys ? { keys } : {}),
   });
 
   function settle(shared: Shared, settled: FetchSettled): void {
     if (shared.closed) return;
     shared.last = { result: settled.result, attemptedAtMs: settled.attemptedAtMs };
-    // An empty or failed fetch keeps the last good document, as a single gateway keeps its keys.
-    if (settled.fetched) shared.good = { document: settled.fetched.document, fetchedAtMs: settled.settledAtMs };
+    // An empty or failed fetch keeps the last good document for workers that start later; the
+    // running ones keep their keys, as a single gateway does (they are told the outcome only).
+    const fetched = settled.fetched ? { document: settled.fetched.document, fetchedAtMs: settled.settledAtMs } : undefined;
+    if (fetched) shared.good = fetched;
     events.keyFetch(shared.spec.issuer, settled.result);
-    const message = tell(shared, true);
+    const message = tell(shared, true, fetched);
     for (const worker of Object.values(cluster.workers ?? {})) if (worker) send(worker, message);
   }
 
