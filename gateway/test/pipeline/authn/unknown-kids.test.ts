@@ -3,7 +3,7 @@
 // Keys come from a JWKS server on 127.0.0.1, or from an injected fetch the test settles by hand.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthConfig } from '../../../src/pipeline/authn/index.js';
+import type { AuthConfig } from '../../../src/config/types.js';
 import { MAX_KEY_WAITERS } from '../../../src/pipeline/authn/key-set.js';
 import { generateTestKeyPair, signToken, startJwksServer, type JwksServer, type TestKeyPair } from '../../support/tokens.js';
 import { authConfig, authenticator, claims, Clock, closeAll, EventLog, jwksIssuer } from './fixtures.js';
