@@ -10,8 +10,9 @@ import { buildAdminApp } from './observe/admin.js';
 import { readinessOf, type LocalReadiness } from './observe/readiness.js';
 import { createAccessLog } from './observe/request-log.js';
 import { GatewayMetrics } from './observe/metrics.js';
+import { keyFetchEvents } from './observe/key-events.js';
 import { createObserver } from './observe/outcome.js';
-import { MAX_JWKS_KEYS, type Authenticator } from './pipeline/authn/index.js';
+import type { Authenticator, KeySourceFactory } from './pipeline/authn/index.js';
 import { setUpRateLimits } from './rate-limits.js';
 import { setUpRevocations } from './revocations.js';
 import { ServingHolder, type PrepareResult } from './serving/holder.js';
@@ -31,6 +32,8 @@ export interface GatewayDeps {
   readonly revocationSource?: RevocationSource;
   /** A cluster worker without Redis: its primary counts rate limits for every worker (over IPC). */
   readonly rateLimitsViaPrimary?: boolean;
+  /** A cluster worker: its key sets get the documents its primary fetched (alone, a gateway fetches its own). */
+  readonly keySources?: KeySourceFactory;
 }
 
 
@@ -63,18 +66,15 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): Gateway 
   const log = deps.logger;
   const metrics = deps.metrics ?? new GatewayMetrics();
   const authnEvents = {
-    keyFetch: (issuer: string, result: string) => {
-      metrics.keyFetch(issuer, result);
-      if (result !== 'success') log.warn({ issuer, result }, 'key set fetch failed');
-    },
+    ...keyFetchEvents(log, (issuer, result) => metrics.keyFetch(issuer, result)),
     keysChanged: (issuer: string) => log.info({ issuer }, 'key set changed'),
-    keysIgnored: (issuer: string, listed: number) =>
-      log.warn({ issuer, keys_listed: listed, keys_read: MAX_JWKS_KEYS }, `key set lists ${listed} keys: only the first ${MAX_JWKS_KEYS} are read`),
+    kidWait: (issuer: string, outcome: string) => metrics.kidWait(issuer, outcome),
   };
   // Revocations belong to the process, not to one config: the store is a restart key.
   const revocations = setUpRevocations(config, { log, metrics, source: deps.revocationSource });
   const rateLimits = setUpRateLimits(config, { log, metrics, viaPrimary: deps.rateLimitsViaPrimary === true });
-  const serving = new ServingHolder(config, { authnEvents, revocations: revocations.list, rateStore: rateLimits.store }, (next) => {
+  const stateDeps = { authnEvents, revocations: revocations.list, rateStore: rateLimits.store, ...(deps.keySources ? { keySources: deps.keySources } : {}) };
+  const serving = new ServingHolder(config, stateDeps, (next) => {
     // Node's own limits live on the listener, outside the state: they apply to new requests.
     server.headersTimeout = next.limits.headerTimeoutMs;
     server.requestTimeout = next.limits.requestTimeoutMs;

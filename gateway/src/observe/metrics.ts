@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { ConfigMetrics } from './config-metrics.js';
 import { HotCounter, HotHistogram } from './hot-metrics.js';
+import { KeyFetchMetrics } from './key-events.js';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -21,7 +22,7 @@ export class GatewayMetrics {
   private readonly requestDuration = new HotHistogram('gateway_request_duration_seconds', 'Time from request arrival to response end.', ['route', 'method'], DURATION_BUCKETS, this.registry);
   private readonly upstreamDuration = new HotHistogram('gateway_upstream_duration_seconds', 'Time from forwarding to the upstream\'s response headers.', ['route'], DURATION_BUCKETS, this.registry);
   private readonly denials = new Counter({ name: 'gateway_auth_denials_total', help: 'Requests refused for who the caller is or what it may do (401, 403, 400 multiple_credentials, 503 keys_unavailable), by reason.', labelNames: ['reason'], registers: [this.registry] });
-  private readonly keyFetches = new Counter({ name: 'gateway_jwks_fetches_total', help: 'JWKS fetches by issuer and result.', labelNames: ['issuer', 'result'], registers: [this.registry] });
+  private readonly kidWaits = new Counter({ name: 'gateway_jwks_kid_waits_total', help: 'Tokens whose kid was not in their issuer\'s key set, by how they were answered: found or not_found after waiting for the next permitted fetch; recently_absent (a fetch just showed the kid absent) or overflow (too many requests already waiting) at once.', labelNames: ['issuer', 'outcome'], registers: [this.registry] });
   private readonly tokenCache = new HotCounter('gateway_token_cache_total', 'Token verifications answered from the verified-token cache (hit) or by verifying (miss).', ['result'], this.registry);
 
   // Cluster workers' gauges are combined on the primary: 'min', so one worker cut off from the
@@ -44,10 +45,13 @@ export class GatewayMetrics {
 
   /** Absent in a cluster worker: the primary, which coordinates reloads, exports them. */
   readonly config: ConfigMetrics | undefined;
+  /** Absent in a cluster worker: the primary does (and counts) every key fetch. */
+  private readonly keyFetches: KeyFetchMetrics | undefined;
 
-  constructor(options: { defaultMetrics?: boolean; configMetrics?: boolean } = {}) {
+  constructor(options: { defaultMetrics?: boolean; configMetrics?: boolean; keyFetchMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'gateway_process_' });
     this.config = options.configMetrics ?? true ? new ConfigMetrics(this.registry) : undefined;
+    this.keyFetches = options.keyFetchMetrics ?? true ? new KeyFetchMetrics(this.registry) : undefined;
     // Every kind and reason from the start, so a dashboard sees 0 rather than no series.
     for (const kind of TIMEOUT_KINDS) this.timeouts.labels(kind);
     for (const reason of LIMIT_REASONS) this.limitedRequests.labels(reason);
@@ -113,7 +117,11 @@ export class GatewayMetrics {
   }
 
   keyFetch(issuer: string, result: string): void {
-    this.keyFetches.inc({ issuer, result });
+    this.keyFetches?.fetched(issuer, result);
+  }
+
+  kidWait(issuer: string, outcome: string): void {
+    this.kidWaits.inc({ issuer, outcome });
   }
 
   storeReachable(up: boolean): void {

@@ -4,7 +4,7 @@
 // replaced state closes what its successor did not take over once its last request is done.
 import type { GatewayConfig } from '../gateway-config.js';
 import { createResponder, type Responder } from '../errors/respond.js';
-import { createAuthenticator, type Authenticator, type AuthnEvents } from '../pipeline/authn/index.js';
+import { createAuthenticator, type Authenticator, type AuthnDeps, type AuthnEvents, type KeySourceFactory } from '../pipeline/authn/index.js';
 import { createCorsPolicy } from '../pipeline/cors/policy.js';
 import { createPipeline, type Decide } from '../pipeline/index.js';
 import { createLimits, type LimitsStage } from '../pipeline/limits/index.js';
@@ -44,6 +44,8 @@ export interface StateDeps {
   readonly revocations: Pick<RevocationList, 'check'>;
   /** Where rate limits count (the process's Redis, or memory): a restart key, like the revocation store. */
   readonly rateStore: RateStore;
+  /** A cluster worker's key sets are handed their primary's documents; otherwise each fetches its own. */
+  readonly keySources?: KeySourceFactory;
 }
 
 /**
@@ -56,7 +58,7 @@ export function buildState(config: GatewayConfig, deps: StateDeps, previous?: Se
   const authenticator =
     previous && sameSection(previous.config.auth, config.auth)
       ? previous.authenticator
-      : createAuthenticator(config.auth, deps.authnEvents, previous ? { adopt: previous.authenticator } : {});
+      : createAuthenticator(config.auth, deps.authnEvents, authnDeps(deps, previous));
   const upstream = previous && sameSection(previous.config.upstream, config.upstream) ? previous.upstream : createUpstream(config.upstream);
   const limits = createLimits(config, deps.rateStore, previous?.limits);
   const cors = createCorsPolicy(config.cors);
@@ -98,4 +100,8 @@ export function buildState(config: GatewayConfig, deps: StateDeps, previous?: Se
     discard: (predecessor) => closeExcept(predecessor),
   };
   return state;
+}
+
+function authnDeps(deps: StateDeps, previous: ServingState | undefined): AuthnDeps {
+  return { ...(previous ? { adopt: previous.authenticator } : {}), ...(deps.keySources ? { keySources: deps.keySources } : {}) };
 }

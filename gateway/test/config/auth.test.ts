@@ -74,6 +74,32 @@ describe('auth.issuers', () => {
     expect(load(tree).warnings).toEqual([expect.stringMatching(/^auth\.clock_tolerance: is more than 5 minutes/)]);
   });
 
+  it('accepts jwks_cache: 1d with nothing else set: jwks_max_stale counts from when the keys went stale', () => {
+    const tree = base();
+    tree.auth.jwks_cache = '1d';
+    const { config, warnings } = load(tree);
+    expect(config.auth).toMatchObject({ jwksCacheMs: 86_400_000, jwksMaxStaleMs: 3_600_000 });
+    expect(warnings).toEqual([]);
+    // Any max-stale goes with any cache period, shorter ones included.
+    tree.auth.jwks_max_stale = '10m';
+    expect(load(tree)).toMatchObject({ config: { auth: { jwksMaxStaleMs: 600_000 } }, warnings: [] });
+  });
+
+  it('warns when jwks_max_stale is set shorter than jwks_timeout, never about a default the user did not write', () => {
+    const tree = base();
+    tree.auth.jwks_max_stale = '2s';
+    tree.auth.jwks_timeout = '5s';
+    const { config, warnings } = load(tree);
+    expect(config.auth.jwksMaxStaleMs).toBe(2_000);
+    expect(warnings).toEqual([expect.stringMatching(/^auth\.jwks_max_stale: is shorter than jwks_timeout \(5000 ms\)/)]);
+    tree.auth.jwks_max_stale = '5s';
+    expect(load(tree).warnings).toEqual([]);
+    // A long timeout next to the default max-stale (1h): the user never set max-stale, nothing to say.
+    delete tree.auth.jwks_max_stale;
+    tree.auth.jwks_timeout = '2h';
+    expect(load(tree).warnings).toEqual([]);
+  });
+
   it('requires auth and a non-empty issuer list', () => {
     const noAuth = base();
     delete noAuth.auth;

@@ -96,7 +96,9 @@ describe('a storm of tokens with random kids', () => {
         signToken({ iss: JWKS_ISSUER, aud: JWKS_ISSUER, sub: 'alice', iat: now, exp: now + 900 }, { alg: 'EdDSA', key: forger.privateKey, kid: `random-${i}-${Math.random()}` }),
       ),
     );
-    const pool = new Pool(gateway.url, { connections: 16 });
+    // A made-up kid is unknown like a just-published one: it waits for the next permitted fetch
+    // (at most one per cooldown), so the storm is answered in rounds of one cooldown each.
+    const pool = new Pool(gateway.url, { connections: 150 });
     const fetchesBefore = jwks.requests;
     const started = performance.now();
     try {

@@ -209,6 +209,29 @@ describe('gateway_jwks_fetches_total{issuer,result}', () => {
   });
 });
 
+describe('gateway_jwks_kid_waits_total{issuer,outcome}', () => {
+  it('counts a new key found after the wait, a made-up kid not found, then the same kid answered at once', async () => {
+    const server = await startJwksServer([pair]);
+    try {
+      await withGateway(jwksAndSecretConfig({ upstreamUrl: upstream.url, jwksUrl: server.url, authExtra: '  jwks_cooldown: 1s' }), async (gw) => {
+        const before = await scrape(gw.adminUrl);
+        const published = await generateTestKeyPair('EdDSA');
+        server.setKeys([pair, published]); // inside the cooldown of the start's fetch
+        expect(await send(gw.url, 'GET', '/api/alice/tasks', bearer(await keyPairToken(published, 'alice')))).toBe(200);
+        const stranger = await keyPairToken(await generateTestKeyPair('EdDSA'), 'alice');
+        expect(await send(gw.url, 'GET', '/api/alice/tasks', bearer(stranger))).toBe(401); // waits for the next fetch
+        expect(await send(gw.url, 'GET', '/api/alice/tasks', bearer(stranger))).toBe(401); // answered at once
+        const after = await scrapeUntil(gw.adminUrl, before, 'gateway_jwks_kid_waits_total', {}, 3);
+        const moved = delta(before, after);
+        for (const outcome of ['found', 'not_found', 'recently_absent']) expect(moved('gateway_jwks_kid_waits_total', { issuer: JWKS_ISSUER_NAME, outcome })).toBe(1);
+        expect(moved('gateway_jwks_kid_waits_total')).toBe(3);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('gateway_token_cache_total{result=hit|miss}', () => {
   it('a token verified once is a miss, the same token again a hit; a request without a token neither', async () => {
     const fresh = await keyPairToken(pair, 'alice', { jti: `cache-${Date.now()}` });

@@ -128,9 +128,12 @@ describe('workers: 2, one worker dies', () => {
       process.kill(workers[1]!, 'SIGTERM');
       await replaced(run, adminUrl, workers[1]!);
       expect(await metricValue(adminUrl, 'gateway_requests_total', OK)).toBe(10);
+      // A clean exit (0) is not logged as a crash.
+      expect(run.lines.some((l) => l['msg'] === 'worker stopped on a signal of its own; starting a replacement' && l['code'] === 0)).toBe(true);
     } finally {
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
     }
+    expect(run.lines.filter((l) => l['msg'] === 'worker exited unexpectedly; starting a replacement')).toEqual([]);
   });
 });

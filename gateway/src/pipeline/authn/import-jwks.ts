@@ -18,6 +18,8 @@ export interface ImportedKeySet {
   readonly fingerprint: string;
   /** How many JWKs the document lists; past MAX_JWKS_KEYS, the rest were not read. */
   readonly listed: number;
+  /** The kids of every JWK read, usable or not: a token naming one is no sign of a rotation. */
+  readonly kids: ReadonlySet<string>;
 }
 
 /**
@@ -38,7 +40,10 @@ export async function importJwks(document: unknown, algorithms: ReadonlySet<stri
   const listed = (document as { keys: unknown[] }).keys;
   const keys: VerificationKey[] = [];
   const fingerprints: string[] = [];
+  const kids = new Set<string>();
   for (const jwk of listed.slice(0, MAX_JWKS_KEYS)) {
+    const listedKid = typeof jwk === 'object' && jwk !== null ? (jwk as { kid?: unknown }).kid : undefined;
+    if (typeof listedKid === 'string' && listedKid.length <= MAX_KID_LENGTH) kids.add(listedKid);
     const publicJwk = publicPart(jwk);
     if (publicJwk === undefined) continue;
     const kid = (jwk as { kid?: unknown }).kid;
@@ -56,7 +61,7 @@ export async function importJwks(document: unknown, algorithms: ReadonlySet<stri
       }
     }
   }
-  return { keys, fingerprint: fingerprints.sort().join('\n'), listed: listed.length };
+  return { keys, fingerprint: fingerprints.sort().join('\n'), listed: listed.length, kids };
 }
 
 /** The public members of a signature JWK we can use, or undefined when it is not one. */

@@ -1,17 +1,21 @@
 // Authentication core: who is the caller? A token in, an Identity or a reason out.
-// See verify.ts for the steps, key-set.ts for how JWKS keys are kept fresh.
+// See verify.ts for the steps, key-set.ts for how JWKS keys are kept fresh (fetch-schedule.ts
+// for when they are fetched).
 
 import type { AuthConfig } from '../../config/types.js';
 import { fetchJwksOverHttp, type FetchJwks } from './fetch-jwks.js';
+import { localKeySources } from './fetch-schedule.js';
 import { buildIssuers, type IssuerVerifier } from './issuers.js';
-import type { FetchResult } from './key-set.js';
+import type { KidWaitOutcome } from './key-set.js';
+import type { FetchResult, KeySourceFactory } from './key-source.js';
 import { TokenCache } from './token-cache.js';
 import type { VerifyResult } from './identity.js';
 import { createVerify, type Verify } from './verify.js';
 
 export type { Identity, VerifyResult } from './identity.js';
 export type { FetchJwks } from './fetch-jwks.js';
-export type { FetchResult } from './key-set.js';
+export type { FetchResult, KeySourceFactory } from './key-source.js';
+export type { KidWaitOutcome } from './key-set.js';
 export { MAX_JWKS_KEYS } from './import-jwks.js';
 
 export interface AuthnEvents {
@@ -21,6 +25,8 @@ export interface AuthnEvents {
   keysChanged?(issuer: string): void;
   /** An issuer's JWKS lists `listed` keys, more than MAX_JWKS_KEYS: only the first ones are read. */
   keysIgnored?(issuer: string, listed: number): void;
+  /** A token's kid was not in the issuer's keys: how it was answered (key-set.ts). */
+  kidWait?(issuer: string, outcome: KidWaitOutcome): void;
 }
 
 export interface Authenticator {
@@ -49,6 +55,11 @@ export interface AuthnDeps {
   /** Fetch and parse one JWKS document (tests replace the network). */
   readonly fetchJwks?: FetchJwks;
   /**
+   * Where key sets get their documents: by default each fetches its own (keyFetch and
+   * keysIgnored are told then); a cluster worker is handed its primary's.
+   */
+  readonly keySources?: KeySourceFactory;
+  /**
    * A reload's predecessor: its verifiers for issuers whose settings are unchanged are reused,
    * key sets and all (no refetch). The verified-token cache is new: the issuers around it
    * changed. A reused key set still clears its first owner's cache on a key change; entries in
@@ -61,16 +72,19 @@ export interface AuthnDeps {
 export function createAuthenticator(auth: AuthConfig, events: AuthnEvents = {}, deps: AuthnDeps = {}): Authenticator {
   const now = deps.now ?? Date.now;
   const cache = new TokenCache(auth.tokenCacheSize, auth.tokenCacheBytes);
+  const sources = deps.keySources ?? localKeySources(now, deps.fetchJwks ?? fetchJwksOverHttp, {
+    onFetch: (issuer, result) => quietly(() => events.keyFetch?.(issuer, result)),
+    onKeysIgnored: (issuer, listed) => quietly(() => events.keysIgnored?.(issuer, listed)),
+  });
   const issuers = buildIssuers(auth, {
     now,
-    fetchJwks: deps.fetchJwks ?? fetchJwksOverHttp,
-    onFetch: (issuer, result) => quietly(() => events.keyFetch?.(issuer, result)),
+    sources,
     onChange: (issuer) => {
       // docs/contract.md: the verified-token cache is dropped when an issuer's keys change.
       cache.clear();
       quietly(() => events.keysChanged?.(issuer));
     },
-    onKeysIgnored: (issuer, listed) => quietly(() => events.keysIgnored?.(issuer, listed)),
+    onKidWait: (issuer, outcome) => quietly(() => events.kidWait?.(issuer, outcome)),
   }, deps.adopt?.issuers);
   const adopted = new Set(deps.adopt?.issuers ?? []);
   const keySets = issuers.flatMap((issuer) => (issuer.keySet === undefined ? [] : [issuer.keySet]));

@@ -6,9 +6,8 @@
 import type { CryptoKey } from 'jose';
 import type { AuthConfig, IssuerConfig } from '../../config/types.js';
 import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, MIN_SECRET_BYTES, hmacHash } from './algorithms.js';
-import type { FetchJwks } from './fetch-jwks.js';
-import { KeySet, type FetchResult } from './key-set.js';
-
+import { KeySet, type KidWaitOutcome } from './key-set.js';
+import { keySourceSpec, type KeySourceFactory } from './key-source.js';
 
 export interface IssuerVerifier {
   readonly name: string;
@@ -27,10 +26,10 @@ export interface IssuerVerifier {
 
 export interface IssuerDeps {
   readonly now: () => number;
-  readonly fetchJwks: FetchJwks;
-  readonly onFetch: (issuer: string, result: FetchResult) => void;
+  /** Where JWKS documents come from: fetched here, or handed over by a cluster's primary. */
+  readonly sources: KeySourceFactory;
   readonly onChange: (issuer: string) => void;
-  readonly onKeysIgnored: (issuer: string, listed: number) => void;
+  readonly onKidWait: (issuer: string, outcome: KidWaitOutcome) => void;
 }
 
 /** `adopt`: verifiers of a previous config; one with the same settings is reused as it is. */
@@ -41,7 +40,7 @@ export function buildIssuers(auth: AuthConfig, deps: IssuerDeps, adopt: readonly
     if (reusable !== undefined) return reusable;
     return issuer.keySource.kind === 'secret'
       ? secretIssuer(issuer, issuer.keySource.secret, settings)
-      : jwksIssuer(issuer, issuer.keySource.jwksUrl, auth, deps, settings);
+      : jwksIssuer(issuer, auth, deps, settings);
   });
 }
 
@@ -86,20 +85,15 @@ function secretIssuer(issuer: IssuerConfig, secret: string, settings: string): I
   };
 }
 
-function jwksIssuer(issuer: IssuerConfig, url: string, auth: AuthConfig, deps: IssuerDeps, settings: string): IssuerVerifier {
+function jwksIssuer(issuer: IssuerConfig, auth: AuthConfig, deps: IssuerDeps, settings: string): IssuerVerifier {
   const algorithms = allowed(issuer, ASYMMETRIC_ALGORITHMS);
   const keySet = new KeySet({
-    url,
-    algorithms,
-    cacheMs: auth.jwksCacheMs,
-    cooldownMs: auth.jwksCooldownMs,
-    timeoutMs: auth.jwksTimeoutMs,
+    spec: keySourceSpec(issuer, auth)!,
     maxStaleMs: auth.jwksMaxStaleMs,
     now: deps.now,
-    fetchJwks: deps.fetchJwks,
-    onFetch: (result) => deps.onFetch(issuer.name, result),
+    sources: deps.sources,
     onChange: () => deps.onChange(issuer.name),
-    onKeysIgnored: (listed) => deps.onKeysIgnored(issuer.name, listed),
+    onKidWait: (outcome) => deps.onKidWait(issuer.name, outcome),
   });
   return {
     name: issuer.name,

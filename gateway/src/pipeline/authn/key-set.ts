@@ -1,27 +1,26 @@
-// One JWKS issuer's keys over time: fetched at start, refreshed in the background, refetched
-// on an unknown kid (single-flight, at most once per cooldown), kept through failed refreshes
-// for at most max-stale, replaced wholesale by every successful fetch.
+// One JWKS issuer's keys over time, as its source (key-source.ts) delivers them: replaced
+// wholesale by every successful fetch; kept through failed refreshes while fresh (jwks_cache
+// after the last good fetch), then for at most max-stale more. A token whose kid is unknown
+// waits for the next permitted fetch — never longer than the rest of the cooldown plus
+// jwks_timeout, at most MAX_KEY_WAITERS at a time — so a key published just after a fetch works
+// on its first request; a kid that fetch showed absent is refused at once until the next.
 
-import type { FetchJwks } from './fetch-jwks.js';
-import { importJwks, MAX_JWKS_KEYS, MAX_KID_LENGTH, type ImportedKeySet, type VerificationKey } from './import-jwks.js';
+import { MAX_KID_LENGTH, type ImportedKeySet, type VerificationKey } from './import-jwks.js';
+import { MAX_TIMER_MS } from './fetch-schedule.js';
+import type { KeyOutcome, KeySource, KeySourceFactory, KeySourceSpec } from './key-source.js';
+import { absentKey, RecentlyAbsent } from './recently-absent.js';
 
-export type FetchResult = 'success' | 'error' | 'empty';
+/** How a token with an unknown kid was answered: after its wait, or at once. */
+export type KidWaitOutcome = 'found' | 'not_found' | 'recently_absent' | 'overflow';
 
 export interface KeySetOptions {
-  readonly url: string;
-  /** The issuer's algorithms that a JWKS key can serve. */
-  readonly algorithms: ReadonlySet<string>;
-  readonly cacheMs: number;
-  readonly cooldownMs: number;
-  readonly timeoutMs: number;
+  readonly spec: KeySourceSpec;
   readonly maxStaleMs: number;
   readonly now: () => number;
-  readonly fetchJwks: FetchJwks;
-  readonly onFetch: (result: FetchResult) => void;
+  readonly sources: KeySourceFactory;
   /** The usable keys changed: loaded, rotated, or dropped after max-stale. */
   readonly onChange: () => void;
-  /** A fetched document lists more than MAX_JWKS_KEYS keys (told once per distinct count). */
-  readonly onKeysIgnored?: (listed: number) => void;
+  readonly onKidWait?: (outcome: KidWaitOutcome) => void;
 }
 
 /**
@@ -29,10 +28,10 @@ export interface KeySetOptions {
  * more than this many, so a flood of such tokens costs a bounded number of verifications.
  */
 export const MAX_KEYS_TRIED = 3;
-/** Longest wait between retries of a failing key endpoint (also capped by jwks_cache). */
-const MAX_RETRY_DELAY_MS = 5 * 60_000;
-/** setTimeout's ceiling. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Requests of one issuer waiting for a fetch at a time; past it one is answered at once (fail closed). */
+export const MAX_KEY_WAITERS = 1024;
+/** A waiter's safety net past its bound: a fetch settles by jwks_timeout on its own (plus one IPC hop in a cluster). */
+const SETTLE_SLACK_MS = 500;
 
 interface LoadedKeys extends ImportedKeySet {
   readonly fetchedAtMs: number;
@@ -40,18 +39,17 @@ interface LoadedKeys extends ImportedKeySet {
 
 export class KeySet {
   private current: LoadedKeys | undefined;
-  private inflight: Promise<void> | undefined;
-  private lastAttemptMs = -Infinity;
-  private consecutiveFailures = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private background = false;
+  private readonly source: KeySource;
+  /** When the last fetch that read a document (success or empty) started. */
+  private lastReadAtMs = -Infinity;
+  private readonly waiters = new Set<() => void>();
+  private readonly recentlyAbsent = new RecentlyAbsent();
   private closed = false;
-  private readonly closing = new AbortController();
   private generationCount = 0;
-  /** The key count last reported as over MAX_JWKS_KEYS: a refresh of the same set stays quiet. */
-  private reportedListed = 0;
 
-  constructor(private readonly options: KeySetOptions) {}
+  constructor(private readonly options: KeySetOptions) {
+    this.source = options.sources(options.spec, (outcome) => this.deliver(outcome));
+  }
 
   /**
    * Changes whenever the usable keys change; a verified-token cache entry is bound to it.
@@ -68,135 +66,121 @@ export class KeySet {
 
   /** First fetch, then background refreshes. Resolves when the first attempt settled. */
   start(): Promise<void> {
-    this.background = true;
-    return this.fetchNow();
+    return this.source.start();
   }
 
   close(): void {
     this.closed = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.closing.abort();
+    this.source.close();
+    for (const release of [...this.waiters]) release();
   }
 
-  /**
-   * Keys that may verify a token with this alg and kid. An unknown kid (or no key at all)
-   * waits for a refetch when one is allowed. 'unavailable': the issuer has no keys at all.
-   */
+  /** Keys that may verify a token with this alg and kid. 'unavailable': the issuer has no keys at all. */
   async keysFor(alg: string, kid: unknown): Promise<readonly VerificationKey[] | 'unavailable'> {
     // An odd kid can never match a stored key (import skips those), so it never causes a fetch.
     if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) {
       return this.usable() === undefined ? 'unavailable' : [];
     }
     const known = this.usable();
-    if (known !== undefined) {
-      const found = matching(known, alg, kid);
-      if (found.length > 0) return found;
-    }
-    await this.refetchIfAllowed();
+    if (known === undefined) return this.withoutKeys(alg, kid);
+    const found = matching(known, alg, kid);
+    if (found.length > 0) return found;
+    // A kid the set lists (under another alg, or as a key that cannot verify) is no rotation
+    // under way: refused at once.
+    if (kid !== undefined && this.current?.kids.has(kid)) return found;
+    return this.unknownKid(alg, kid);
+  }
+
+  /** No keys at all: join a fetch under way, or start one when the cooldown allows; else 503 at once. */
+  private async withoutKeys(alg: string, kid: string | undefined): Promise<readonly VerificationKey[] | 'unavailable'> {
+    if ((this.source.fetching() || this.source.nextFetchAtMs() <= this.options.now()) && this.waiters.size < MAX_KEY_WAITERS) await this.nextFetch();
     const keys = this.usable();
     return keys === undefined ? 'unavailable' : matching(keys, alg, kid);
+  }
+
+  private async unknownKid(alg: string, kid: string | undefined): Promise<readonly VerificationKey[] | 'unavailable'> {
+    const key = absentKey(alg, kid);
+    const askedAtMs = this.options.now();
+    if (this.recentlyAbsent.has(key, askedAtMs)) return this.answer('recently_absent', []);
+    if (this.waiters.size >= MAX_KEY_WAITERS) return this.answer('overflow', []);
+    await this.nextFetch();
+    const keys = this.usable();
+    if (keys === undefined) return 'unavailable';
+    const found = matching(keys, alg, kid);
+    if (found.length > 0) return this.answer('found', found);
+    // A fetch that started after this request asked read the set without the kid: until the
+    // next fetch may start, the same kid is answered at once.
+    if (this.lastReadAtMs >= askedAtMs) this.recentlyAbsent.add(key, this.lastReadAtMs, this.lastReadAtMs + this.options.spec.cooldownMs);
+    return this.answer('not_found', found);
+  }
+
+  private answer<T>(outcome: KidWaitOutcome, keys: T): T {
+    this.options.onKidWait?.(outcome);
+    return keys;
+  }
+
+  /** Asks for the next permitted fetch and resolves once a fetch settled (or the bound passed). */
+  private nextFetch(): Promise<void> {
+    const startsInMs = Math.max(0, this.source.nextFetchAtMs() - this.options.now());
+    const boundMs = startsInMs + this.options.spec.timeoutMs + SETTLE_SLACK_MS;
+    this.source.request();
+    return new Promise<void>((resolve) => {
+      const release = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, Math.min(boundMs, MAX_TIMER_MS));
+      timer.unref();
+      this.waiters.add(release);
+      if (this.closed) release();
+    });
+  }
+
+  private deliver(outcome: KeyOutcome): void {
+    // Keys already past max-stale (a cluster primary's last good ones, told to a starting worker) are not loaded.
+    if (outcome.keys !== undefined && !this.expired(outcome.keys.fetchedAtMs)) {
+      const removed = this.replace(outcome.keys.imported, outcome.keys.fetchedAtMs);
+      // Clients still sending a removed key's tokens are answered at once, not after a fetch.
+      if (outcome.settled) for (const key of removed) this.recentlyAbsent.add(absentKey(key.alg, key.kid), outcome.attemptedAtMs, outcome.attemptedAtMs + this.options.spec.cooldownMs);
+    }
+    if (!outcome.settled) return;
+    if (outcome.result !== 'error') this.lastReadAtMs = outcome.attemptedAtMs;
+    for (const release of [...this.waiters]) release();
   }
 
   private usable(): readonly VerificationKey[] | undefined {
     const current = this.current;
     if (current === undefined) return undefined;
-    const age = this.options.now() - current.fetchedAtMs;
-    if (age > this.options.maxStaleMs) {
+    if (this.expired(current.fetchedAtMs)) {
       // Refreshes kept failing for too long: fail closed rather than trust old keys forever.
       this.current = undefined;
       this.changed();
       return undefined;
     }
     // Timers can be late or never started: a key set past its cache time refreshes on use.
-    if (age > this.options.cacheMs && this.inflight === undefined && this.cooldownOver()) void this.fetchNow();
+    if (this.options.now() - current.fetchedAtMs > this.options.spec.cacheMs) this.source.request();
     return current.keys;
   }
 
-  private cooldownOver(): boolean {
-    const elapsed = this.options.now() - this.lastAttemptMs;
-    // A wall clock stepped backwards must not block refetching until it catches up.
-    return elapsed >= this.options.cooldownMs || elapsed < 0;
+  /** Stale from fetchedAt + jwks_cache on; jwks_max_stale counts from there. */
+  private expired(fetchedAtMs: number): boolean {
+    return this.options.now() - fetchedAtMs > this.options.spec.cacheMs + this.options.maxStaleMs;
   }
 
-  private refetchIfAllowed(): Promise<void> {
-    if (this.inflight !== undefined) return this.inflight;
-    if (!this.cooldownOver()) return Promise.resolve();
-    return this.fetchNow();
-  }
-
-  /** Single-flight: every caller during a fetch shares it. Never rejects. */
-  private fetchNow(): Promise<void> {
-    if (this.inflight !== undefined) return this.inflight;
-    if (this.closed) return Promise.resolve();
-    this.lastAttemptMs = this.options.now();
-    const attempt = this.fetchOnce().finally(() => {
-      this.inflight = undefined;
-      this.scheduleRefresh();
-    });
-    this.inflight = attempt;
-    return attempt;
-  }
-
-  private async fetchOnce(): Promise<void> {
-    const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(new Error('key set fetch timed out')), this.options.timeoutMs);
-    timeout.unref();
-    const onClose = (): void => controller.abort(new Error('closed'));
-    this.closing.signal.addEventListener('abort', onClose, { once: true });
-    let result: FetchResult;
-    try {
-      const document = await untilAborted(this.options.fetchJwks(this.options.url, controller.signal), controller.signal);
-      const imported = await importJwks(document, this.options.algorithms);
-      if (controller.signal.aborted) throw new Error('aborted');
-      this.reportIgnored(imported.listed);
-      if (imported.keys.length === 0) {
-        result = 'empty';
-      } else {
-        this.replace(imported);
-        result = 'success';
-      }
-    } catch {
-      result = 'error';
-    } finally {
-      clearTimeout(timeout);
-      this.closing.signal.removeEventListener('abort', onClose);
-    }
-    this.consecutiveFailures = result === 'success' ? 0 : this.consecutiveFailures + 1;
-    this.options.onFetch(result);
-  }
-
-  /** A successful fetch replaces the whole set: a key removed upstream stops working now. */
-  private replace(imported: ImportedKeySet): void {
-    const changed = this.current?.fingerprint !== imported.fingerprint;
-    this.current = { ...imported, fetchedAtMs: this.options.now() };
-    if (changed) this.changed();
-  }
-
-  private reportIgnored(listed: number): void {
-    const over = listed > MAX_JWKS_KEYS ? listed : 0;
-    if (over !== 0 && over !== this.reportedListed) this.options.onKeysIgnored?.(listed);
-    this.reportedListed = over;
+  /** A successful fetch replaces the whole set: a key removed upstream stops working now. Returns the removed keys. */
+  private replace(imported: ImportedKeySet, fetchedAtMs: number): readonly VerificationKey[] {
+    const before = this.current;
+    this.current = { ...imported, fetchedAtMs };
+    if (before?.fingerprint === imported.fingerprint) return [];
+    this.changed();
+    const kept = new Set(imported.keys.map((key) => absentKey(key.alg, key.kid)));
+    return (before?.keys ?? []).filter((key) => !kept.has(absentKey(key.alg, key.kid)));
   }
 
   private changed(): void {
     this.generationCount++;
     this.options.onChange();
-  }
-
-  private scheduleRefresh(): void {
-    if (!this.background || this.closed) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    const { cacheMs, cooldownMs } = this.options;
-    // After a failure retry sooner than jwks_cache (readiness depends on it), backing off.
-    const delay = this.consecutiveFailures === 0
-      ? cacheMs
-      : Math.min(cacheMs, MAX_RETRY_DELAY_MS, Math.max(cooldownMs, 1000) * 2 ** Math.min(this.consecutiveFailures - 1, 16));
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.fetchNow();
-    }, Math.min(Math.max(delay, 1), MAX_TIMER_MS));
-    this.timer.unref();
   }
 }
 
@@ -208,27 +192,4 @@ function matching(keys: readonly VerificationKey[], alg: string, kid: string | u
     if (found.length === MAX_KEYS_TRIED) break;
   }
   return found;
-}
-
-/** Settles with the promise, or rejects as soon as the signal aborts (a fetch that ignores it). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) {
-      promise.catch(() => undefined);
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

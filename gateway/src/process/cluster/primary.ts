@@ -11,15 +11,16 @@ import { changedKeys, restartProblems } from '../../serving/changes.js';
 import { configHash } from '../../serving/config-hash.js';
 import { createRevocationStore, MemoryRevocationStore } from '../../store/index.js';
 import type { ApplyReload } from '../reload/index.js';
+import { keyFetchEvents, KeyFetchMetrics } from '../../observe/key-events.js';
+import { shareKeysWithWorkers } from './keys.js';
 import { isWorkerMessage, WORKER_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
 import { ClusterMetrics } from './metrics-aggregate.js';
 import { WorkerReadiness } from './readiness.js';
 import { reloadWorkers } from './reload.js';
 import { serveRevocationsToWorkers } from './revocations.js';
+import { connectedWorkers, RestartBudget, stopWorkers, waitListening } from './workers.js';
 
 const READINESS_TIMEOUT_MS = 2_000;
-/** A worker that keeps crashing is not restarted forever: the gateway exits instead. */
-const MAX_RESTARTS_PER_MINUTE = 10;
 
 export interface Primary {
   readonly url: string;
@@ -39,7 +40,7 @@ export interface Primary {
  * The cluster primary: forks `workers` gateways that share the public port, serves the admin
  * port for all of them (metrics summed over the workers, a dead one's counts kept: see
  * metrics-aggregate.ts; ready while one worker is: see readiness.ts), takes the admin API's revocation
- * writes, and replaces a worker that dies unexpectedly. Without Redis the primary's memory store
+ * writes, fetches every JWKS for all workers (keys.ts), and replaces a worker that dies unexpectedly. Without Redis the primary's memory store
  * is the cluster's one store and workers learn from it over IPC; with Redis, the primary writes
  * to Redis and every worker follows Redis itself.
  * It is the only reader of the config file: every worker, a replacement included, runs the
@@ -54,11 +55,11 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
   let stopping = false;
   let failWith: (reason: string) => void = () => {};
   const failed = new Promise<string>((resolve) => (failWith = resolve));
-  const restarts: number[] = [];
+  const restarts = new RestartBudget();
 
   const listening = new Map<number, string>();
   const readiness = new WorkerReadiness(config.workers, READINESS_TIMEOUT_MS);
-  // The primary's own series (reloads) beside the workers' sums; no name is in both.
+  // The primary's own series (reloads, key fetches) beside the workers' sums; no name is in both.
   const own = new Registry();
   const metrics = new ClusterMetrics(own);
 
@@ -87,7 +88,9 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
     given.set(worker.id, text);
   }
 
-  // Before the first fork: a starting worker asks for the revocations at once.
+  // Before the first fork: a starting worker asks for the revocations and its keys at once.
+  const keyFetches = new KeyFetchMetrics(own);
+  const keys = shareKeysWithWorkers(config.auth, keyFetchEvents(log, (issuer, result) => keyFetches.fetched(issuer, result)));
   const store = createRevocationStore(config.store, config.revocation.retentionMs, log);
   const stopServing = store instanceof MemoryRevocationStore ? serveRevocationsToWorkers(store) : () => {};
   // Without Redis, the primary counts rate limits for every worker: one budget for the cluster.
@@ -100,27 +103,14 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
       listening.delete(worker.id);
       given.delete(worker.id);
       if (stopping) return;
-      log.error({ worker: worker.id, code, signal }, 'worker exited unexpectedly; starting a replacement');
-      const now = Date.now();
-      restarts.push(now);
-      while (restarts.length && restarts[0]! < now - 60_000) restarts.shift();
-      if (restarts.length > MAX_RESTARTS_PER_MINUTE) failWith('workers keep crashing');
-      else fork();
+      // Exit 0 is a worker's orderly stop (signals.ts): someone signalled it (a group's Ctrl-C or
+      // SIGTERM, an operator), not a crash. Replaced all the same, to keep the capacity.
+      if (code === 0) log.warn({ worker: worker.id, code, signal }, 'worker stopped on a signal of its own; starting a replacement');
+      else log.error({ worker: worker.id, code, signal }, 'worker exited unexpectedly; starting a replacement');
+      if (restarts.allowsAnother()) fork();
+      else failWith('workers keep crashing');
     });
     return worker;
-  }
-
-  function waitListening(worker: Worker): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (message: WorkerMessage) => {
-        if (message?.type === 'gateway:listening') {
-          listening.set(worker.id, message.url);
-          resolve(message.url);
-        } else if (message?.type === 'gateway:failed') reject(new Error(message.message));
-      };
-      worker.on('message', onMessage);
-      worker.once('exit', () => reject(new Error('worker exited before listening')));
-    });
   }
 
   const workers = Array.from({ length: config.workers }, () => fork());
@@ -131,6 +121,7 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
     stopServing();
+    keys.close();
     await store.close();
     throw error;
   }
@@ -154,12 +145,15 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
     const changed = changedKeys(before, loaded.config);
     const refused = restartProblems(changed);
     if (refused.length > 0) return { ok: false, problems: refused };
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected() && listening.has(w.id));
+    const workers = connectedWorkers().filter((w) => listening.has(w.id));
+    // New issuers' keys are fetched here, once, while the workers prepare (they ask for them).
+    keys.ensure(loaded.config.auth);
     const result = reloadWorkers(workers, nextReloadId++, text, loaded.config.auth.jwksTimeoutMs + 5_000, log);
     reloading = result;
     const outcome = await result;
+    if (outcome.ok) running = { config: loaded.config, text };
+    keys.retain([running.config.auth]);
     if (!outcome.ok) return outcome;
-    running = { config: loaded.config, text };
     for (const worker of workers) given.set(worker.id, text);
     return { ok: true, changed, hash: configHash(loaded.config) };
   };
@@ -175,16 +169,9 @@ export async function startPrimary(config: GatewayConfig, text: string, log: Log
     },
     async stop() {
       stopping = true;
-      const exits = Object.values(cluster.workers ?? {}).map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (!worker || worker.isDead()) return resolve();
-            worker.once('exit', () => resolve());
-            worker.kill('SIGTERM');
-          }),
-      );
-      await Promise.all(exits);
+      await stopWorkers();
       stopServing();
+      keys.close();
       await Promise.allSettled([admin.close(), store.close()]);
     },
   };

@@ -4,6 +4,7 @@ import { parseConfig, type GatewayConfig } from '../../gateway-config.js';
 import { GatewayMetrics } from '../../observe/metrics.js';
 import { startGateway, type RunningGateway } from '../../server.js';
 import type { PreparedReload } from '../../serving/holder.js';
+import { keysFromPrimary } from './keys-from-primary.js';
 import { isPrimaryMessage, type PrimaryMessage, type WorkerMessage } from './messages.js';
 import { reportMetrics } from './metrics-report.js';
 import { revocationsFromPrimary } from './revocations.js';
@@ -33,23 +34,26 @@ export function configFromPrimary(): Promise<string> {
 }
 
 /**
- * One cluster worker: the full public gateway (its own key sets and token cache), no admin
- * port. It answers the primary's readiness questions, reports its metrics to the primary (which
+ * One cluster worker: the full public gateway (its own token cache), no admin port. Its key sets
+ * are handed the documents the primary fetches (keys.ts), so every worker holds the same keys.
+ * It answers the primary's readiness questions, reports its metrics to the primary (which
  * sums every worker's on /metrics, and keeps a dead worker's counts), and takes part in reloads.
  * Revocations: with Redis the worker connects to it itself (every worker then learns a change
  * straight from Redis); without, it learns them from the primary's memory store over IPC.
  */
 export async function startWorker(config: GatewayConfig, log: Logger): Promise<RunningGateway | undefined> {
   // Process-level default metrics would be summed across workers into nonsense; keep request metrics
-  // only. Config metrics are the primary's: it coordinates every reload.
-  const metrics = new GatewayMetrics({ defaultMetrics: false, configMetrics: false });
+  // only. Config and key-fetch metrics are the primary's: it coordinates reloads and does the fetches.
+  const metrics = new GatewayMetrics({ defaultMetrics: false, configMetrics: false, keyFetchMetrics: false });
 
   const fromPrimary = config.store.redisUrl === undefined ? revocationsFromPrimary() : undefined;
+  const keys = keysFromPrimary();
   let running: RunningGateway;
   try {
     const viaPrimary = { revocationSource: fromPrimary, rateLimitsViaPrimary: true };
-    running = await startGateway(config, { logger: log, metrics, adminListener: false, ...(fromPrimary ? viaPrimary : {}) });
+    running = await startGateway(config, { logger: log, metrics, adminListener: false, keySources: keys.sources, ...(fromPrimary ? viaPrimary : {}) });
   } catch (error) {
+    keys.close();
     fromPrimary?.close();
     send({ type: 'gateway:failed', message: (error as Error).message });
     return undefined;
@@ -82,6 +86,7 @@ export async function startWorker(config: GatewayConfig, log: Logger): Promise<R
     async close() {
       await running.close();
       await reporter.final(); // what it counted up to the end, for the cluster's totals
+      keys.close();
       fromPrimary?.close();
     },
   };

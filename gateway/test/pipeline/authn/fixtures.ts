@@ -64,6 +64,13 @@ export class EventLog implements Required<AuthnEvents> {
     this.ignored.push([issuer, listed]);
   };
 
+  /** How each token with an unknown kid was answered, in order. */
+  readonly kidWaits: [string, string][] = [];
+
+  kidWait = (issuer: string, outcome: string): void => {
+    this.kidWaits.push([issuer, outcome]);
+  };
+
   /** Resolves at the next fetch event (optionally with this result). */
   nextFetch(result?: string): Promise<void> {
     return new Promise((resolve) => this.waiters.push({ match: (kind, _i, r) => kind === 'fetch' && (result === undefined || r === result), resolve }));

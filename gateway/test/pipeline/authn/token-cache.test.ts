@@ -166,7 +166,7 @@ describe('key changes drop the cache', () => {
     await expect(await a.verify(token)).toMatchObject({ cached: true });
     server.setMode('error');
     try {
-      clock.advance(60_001);
+      clock.advance(600_000 + 60_001); // jwks_cache + jwks_max_stale
       await expect(await a.verify(token)).toMatchObject({ ok: false, reason: 'keys_unavailable' });
     } finally {
       server.setMode('ok');
