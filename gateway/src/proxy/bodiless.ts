@@ -7,6 +7,8 @@
 // head arrived; and an upstream that writes a body after its 204 breaks its connection the same
 // way. Either must still reach the client as the clean, complete answer the head already is.
 
+import type { ClientHeaders } from './response-headers.js';
+
 export function hasNoBody(method: string | undefined, status: number): boolean {
   return status === 204 || status === 304 || method === 'HEAD';
 }
@@ -16,8 +18,9 @@ export function hasNoBody(method: string | undefined, status: number): boolean {
  * §8.6: a server MUST NOT send it); a 304 and a HEAD answer keep theirs, the length of the
  * representation they stand for.
  */
-export function bodilessHeaders(status: number, headers: Record<string, string | string[]>): Record<string, string | string[]> {
-  if (status !== 204 || headers['content-length'] === undefined) return headers;
-  const { 'content-length': _dropped, ...rest } = headers;
-  return rest;
+export function bodilessHeaders(status: number, headers: ClientHeaders): ClientHeaders {
+  if (status !== 204) return headers;
+  const kept: ClientHeaders = [];
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] !== 'content-length') kept.push(headers[i]!, headers[i + 1]!);
+  return kept;
 }

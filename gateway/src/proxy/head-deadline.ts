@@ -14,12 +14,13 @@ export class HeadDeadline {
   private over = false;
   private readonly timer: NodeJS.Timeout;
 
-  /** `fail` hears of the time-out (undici's HeadersTimeoutError, as its own headersTimeout would raise). */
+  /** `owner.fail` hears of the time-out (undici's HeadersTimeoutError, as its own headersTimeout would raise). */
   constructor(
     ms: number,
-    private readonly fail: (error: Error) => void,
+    private readonly owner: { fail(error: Error): void },
   ) {
-    this.timer = setTimeout(this.fire, ms);
+    // A function shared by every deadline, given this one as its argument: no closure per request.
+    this.timer = setTimeout(fire, ms, this);
   }
 
   /** The request has a body: the head time-out waits for it once the request is on a connection. */
@@ -44,9 +45,14 @@ export class HeadDeadline {
     clearTimeout(this.timer);
   }
 
-  private readonly fire = (): void => {
+  /** The timer ran out: fail, unless a body still uploading holds the wait back (then wait again). */
+  expire(): void {
     if (this.over) return;
     if (this.onConnection && this.bodyPending) this.timer.refresh();
-    else this.fail(new undiciErrors.HeadersTimeoutError());
-  };
+    else this.owner.fail(new undiciErrors.HeadersTimeoutError());
+  }
+}
+
+function fire(deadline: HeadDeadline): void {
+  deadline.expire();
 }

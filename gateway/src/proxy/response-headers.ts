@@ -1,7 +1,14 @@
 import { HOP_BY_HOP, connectionNamedHeaders } from './hop-by-hop.js';
 import { ORIGIN_HEADERS, createUrlRewriter, rewriteHeaderValue, type RewriteUrl } from './origin-rewrite.js';
 
-export type UpstreamResponseHeaders = Record<string, string | string[] | undefined>;
+/**
+ * The upstream's response headers as undici hands them to a dispatch handler: name, value, name,
+ * value… as raw bytes, in the order and case the upstream sent them, repeated fields repeated.
+ */
+export type RawResponseHeaders = readonly Buffer[];
+
+/** The client's response headers: name, value, name, value… (Node's `writeHead` takes this flat list as it is). */
+export type ClientHeaders = string[];
 
 export interface ResponseHeaderInputs {
   /** `http://127.0.0.1:8000` — the upstream's origin, never shown to clients. */
@@ -19,45 +26,75 @@ export interface ResponseHeaderInputs {
  * What the client gets of the upstream's headers: hop-by-hop ones dropped, the upstream's own
  * CORS replaced by the gateway's, and every URL naming the upstream in the headers that can carry
  * one (Location, Content-Location, Refresh, Link: origin-rewrite.ts) rewritten to the client's
- * origin (nginx's `proxy_redirect default`).
+ * origin (nginx's `proxy_redirect default`). Names are lower-cased; values pass byte for byte
+ * (latin1 both ways, as undici reads them and Node writes them).
+ *
+ * Straight from undici's raw list into the flat list `writeHead` takes: no object keyed by names
+ * a peer chose, and no second parse of what undici already split.
  */
-export function buildClientHeaders(upstream: UpstreamResponseHeaders, inputs: ResponseHeaderInputs): Record<string, string | string[]> {
-  const connection = upstream['connection'];
-  const named = connection ? connectionNamedHeaders(Array.isArray(connection) ? connection : [connection]) : undefined;
-  const out: Record<string, string | string[]> = {};
-  for (const name in upstream) {
-    const value = upstream[name];
-    if (value === undefined) continue;
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
-    if (lower.startsWith('access-control-') || lower === 'x-request-id') continue;
-    const kind = ORIGIN_HEADERS.get(lower);
-    if (kind !== undefined) {
-      const rewrite = rewriterFor(inputs.upstreamOrigin);
-      const one = (v: string) => rewriteHeaderValue(kind, v, rewrite, inputs.clientOrigin);
-      // Link may be repeated; the others are single-valued, so a duplicate is dropped.
-      out[lower] = Array.isArray(value) ? (kind === 'link' ? value.map(one) : one(value[0] ?? '')) : one(value);
-      continue;
+export function buildClientHeaders(raw: RawResponseHeaders, inputs: ResponseHeaderInputs): ClientHeaders {
+  const out: ClientHeaders = [];
+  // Fields the gateway combines its own values with, and single-valued URL fields already kept.
+  let vary: string[] | undefined;
+  let ratePolicy: string[] | undefined;
+  let rateState: string[] | undefined;
+  let seenUrlField: Set<string> | undefined;
+  const named = namedByConnection(raw);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    if (HOP_BY_HOP.has(name) || named?.has(name) || name === 'x-request-id' || name.startsWith('access-control-')) continue;
+    const value = raw[i + 1]!.toString('latin1');
+    if (name === 'vary' && inputs.cors['vary'] !== undefined) (vary ??= []).push(value);
+    else if (name === 'ratelimit-policy' && inputs.rateLimit) (ratePolicy ??= []).push(value);
+    else if (name === 'ratelimit' && inputs.rateLimit) (rateState ??= []).push(value);
+    else {
+      const kind = ORIGIN_HEADERS.get(name);
+      if (kind === undefined) out.push(name, value);
+      else if (kind === 'link' || !(seenUrlField ??= new Set()).has(name)) {
+        // Link may be repeated; the others are single-valued, so a duplicate is dropped.
+        seenUrlField?.add(name);
+        out.push(name, rewriteHeaderValue(kind, value, rewriterFor(inputs.upstreamOrigin), inputs.clientOrigin));
+      }
     }
-    out[lower] = value;
   }
   for (const name in inputs.cors) {
     const value = inputs.cors[name]!;
-    const existing = name === 'vary' ? out['vary'] : undefined;
-    out[name] = existing ? `${Array.isArray(existing) ? existing.join(', ') : existing}, ${value}` : value;
+    out.push(name, name === 'vary' ? appendListMember(vary, value) : value);
   }
   if (inputs.rateLimit) {
     // Structured-field lists: the upstream's own policies (if any) and the gateway's, side by side.
-    out['ratelimit-policy'] = appendListMember(out['ratelimit-policy'], inputs.rateLimit.policy);
-    out['ratelimit'] = appendListMember(out['ratelimit'], inputs.rateLimit.state);
+    out.push('ratelimit-policy', appendListMember(ratePolicy, inputs.rateLimit.policy));
+    out.push('ratelimit', appendListMember(rateState, inputs.rateLimit.state));
   }
-  out['x-request-id'] = inputs.requestId;
+  out.push('x-request-id', inputs.requestId);
   return out;
 }
 
-function appendListMember(existing: string | string[] | undefined, member: string): string {
-  if (existing === undefined) return member;
-  return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${member}`;
+const CONNECTION = Buffer.from('connection');
+
+/**
+ * The fields the upstream's `Connection` headers name as hop-by-hop, wherever they stand in the
+ * list; undefined when there are none beyond the ones always dropped (`keep-alive` alone, the
+ * usual value, names only itself).
+ */
+function namedByConnection(raw: RawResponseHeaders): ReadonlySet<string> | undefined {
+  let values: string[] | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (isConnection(raw[i]!)) (values ??= []).push(raw[i + 1]!.toString('latin1'));
+  }
+  if (values === undefined || (values.length === 1 && values[0]!.toLowerCase() === 'keep-alive')) return undefined;
+  return connectionNamedHeaders(values);
+}
+
+/** `name` is `connection` in any case, compared byte by byte without making a string. */
+function isConnection(name: Buffer): boolean {
+  if (name.length !== CONNECTION.length) return false;
+  for (let i = 0; i < name.length; i++) if ((name[i]! | 0x20) !== CONNECTION[i]) return false;
+  return true;
+}
+
+function appendListMember(existing: readonly string[] | undefined, member: string): string {
+  return existing === undefined ? member : `${existing.join(', ')}, ${member}`;
 }
 
 const rewriters = new Map<string, RewriteUrl>();

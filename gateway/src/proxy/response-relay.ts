@@ -4,7 +4,7 @@ import { bodilessHeaders, hasNoBody } from './bodiless.js';
 import { ClientWait } from './client-wait.js';
 import { HeadDeadline } from './head-deadline.js';
 import type { RelaySettings } from './relay-settings.js';
-import type { UpstreamResponseHeaders } from './response-headers.js';
+import type { ClientHeaders, RawResponseHeaders } from './response-headers.js';
 import { ResponseIdleTimeoutError } from './timeout-errors.js';
 
 export interface RelayResult {
@@ -18,18 +18,22 @@ export interface RelayResult {
 
 const CLIENT_CLOSED = 'client closed the connection';
 
-function uncork(relay: ResponseRelay): void {
-  relay.flushHead();
-}
-
 /**
  * An undici dispatch handler that writes the upstream's response straight into the client's
  * ServerResponse: no intermediate stream or promise per chunk, backpressure by pausing the
  * upstream, and the upstream request aborted as soon as the client goes away. Its two timers:
  * the wait for the head (head-deadline.ts) and the waits on the client (client-wait.ts).
+ *
+ * undici's own handler interface (onConnect, onHeaders, onData, onComplete, onError) with the
+ * raw header list: a handler of the newer controller style is wrapped by undici in an adapter
+ * that parses every response's headers into an object and its trailers into another, which
+ * buildClientHeaders would then take apart again (bench/README.md, "Where the microseconds go").
  */
 export class ResponseRelay implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | undefined;
+  /** undici's abort and resume for the attempt on a connection; undefined while it waits for one. */
+  private abort: ((error?: Error) => void) | undefined;
+  private resume: (() => void) | undefined;
+  private attemptAborted = false;
   private status = 0;
   private upstreamMs = 0;
   private clientGone = false;
@@ -52,30 +56,32 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly res: ServerResponse,
-    private readonly clientHeaders: (upstream: UpstreamResponseHeaders) => Record<string, string | string[]>,
+    private readonly clientHeaders: (upstream: RawResponseHeaders) => ClientHeaders,
     private readonly done: (result: RelayResult) => void,
     private readonly settings: RelaySettings,
   ) {
     res.once('close', this.onClientClose);
-    this.deadline = new HeadDeadline(settings.headTimeoutMs, this.fail);
+    this.deadline = new HeadDeadline(settings.headTimeoutMs, this);
     settings.load.started();
   }
 
   /** Ends the exchange with `error`: the upstream request is aborted now, or the moment it leaves the queue. */
-  readonly fail = (error: Error): void => {
+  fail(error: Error): void {
     if (this.settled) return;
     this.failure = error;
-    if (this.controller) this.controller.abort(error);
+    if (this.abort) this.abortAttempt(error);
     else this.finish(error);
-  };
+  }
 
   /** The request has a body: the head time-out waits for it once the request is on a connection. */
   expectBody(): void {
     this.deadline.expectBody();
   }
 
-  /** The whole request body arrived from the client. */
-  readonly bodyDone = (): void => this.deadline.bodyDone();
+  /** The whole request body arrived from the client (the body guard tells). */
+  bodyDone(): void {
+    this.deadline.bodyDone();
+  }
 
   /**
    * `retry(error)` decides whether an attempt that failed before reaching a connection goes again
@@ -89,15 +95,14 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     if (this.res.writableFinished) return;
     this.clientGone = true;
     if (this.ended) this.finish(new Error(CLIENT_CLOSED));
-    else this.controller?.abort(new Error(CLIENT_CLOSED));
+    else this.abortAttempt(new Error(CLIENT_CLOSED));
   };
 
-  private readonly onDrain = (): void => {
+  // The waits on the client below are the slow path: their callbacks are made only when one begins.
+  private onDrain(): void {
     this.clientWait?.end();
-    if (!this.ended && !this.settled) this.controller?.resume();
-  };
-
-  private readonly onDelivered = (): void => this.finish();
+    if (!this.ended && !this.settled) this.resume?.();
+  }
 
   /** Runs on the tick after the head: what was corked goes out, and a head with no body yet too. */
   flushHead(): void {
@@ -106,16 +111,16 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     if (!this.bodyStarted && !this.settled && !this.res.destroyed) this.res.flushHeaders();
   }
 
-  private readonly onIdle = (): void => {
+  private onIdle(): void {
     if (this.settled) return;
     const error = new ResponseIdleTimeoutError();
-    if (!this.ended) return this.fail(error); // onResponseError cuts the client off
+    if (!this.ended) return this.fail(error); // onError cuts the client off
     this.res.destroy();
     this.finish(error);
-  };
+  }
 
   private waitForClient(): void {
-    (this.clientWait ??= new ClientWait(this.settings.idleTimeoutMs, this.onIdle)).begin();
+    (this.clientWait ??= new ClientWait(this.settings.idleTimeoutMs, () => this.onIdle())).begin();
   }
 
   private leaveUndici(): void {
@@ -124,21 +129,32 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     this.settings.load.ended(this.dispatched);
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
+  /** The attempt is on a connection, its head about to be written (retry.ts relies on exactly this). */
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort;
+    this.attemptAborted = false;
     if (!this.dispatched) {
       this.dispatched = true;
       this.deadline.dispatched();
       this.settings.load.dispatched();
     }
-    if (this.clientGone) controller.abort(new Error(CLIENT_CLOSED));
-    else if (this.settled) controller.abort(this.failure ?? new undiciErrors.HeadersTimeoutError());
+    if (this.clientGone) this.abortAttempt(new Error(CLIENT_CLOSED));
+    else if (this.settled) this.abortAttempt(this.failure ?? new undiciErrors.HeadersTimeoutError());
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  /** Once per attempt: undici's abort is not guarded against a second call. */
+  private abortAttempt(error: Error): void {
+    if (this.abort === undefined || this.attemptAborted) return;
+    this.attemptAborted = true;
+    this.abort(error);
+  }
+
+  /** The response head; true: go on reading. */
+  onHeaders(statusCode: number, headers: Buffer[], resume: () => void): boolean {
     // 1xx (102, 103 Early Hints, …) are dropped, by rule (docs/contract.md): toward the client the
     // gateway is the origin server, and their headers would bypass every rule of buildClientHeaders.
-    if (statusCode < 200 || this.settled) return;
+    if (statusCode < 200 || this.settled) return true;
+    this.resume = resume;
     this.status = statusCode;
     this.upstreamMs = performance.now() - this.startedAt;
     this.deadline.clear();
@@ -146,26 +162,27 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
       this.endedWithHead = true;
       this.res.writeHead(statusCode, bodilessHeaders(statusCode, this.clientHeaders(headers)));
       this.res.end();
-      return;
+      return true;
     }
     this.res.writeHead(statusCode, this.clientHeaders(headers));
     // Head, body and end of a small response usually arrive in one parser pass: corking until
     // the next tick sends them in one write instead of several. Larger bodies stream on after.
     this.res.cork();
-    process.nextTick(uncork, this);
+    process.nextTick(flushHeadOf, this);
+    return true;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.settled || this.endedWithHead) return;
+  /** A piece of the body; false: undici pauses the upstream until `resume` (the client drained). */
+  onData(chunk: Buffer): boolean {
+    if (this.settled || this.endedWithHead) return true;
     this.bodyStarted = true;
-    if (!this.res.write(chunk)) {
-      controller.pause();
-      this.res.once('drain', this.onDrain);
-      this.waitForClient();
-    }
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', () => this.onDrain());
+    this.waitForClient();
+    return false;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.leaveUndici();
     if (this.settled) return;
     if (this.endedWithHead) return this.finish();
@@ -173,12 +190,12 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     this.res.end(); // also uncorks: what is left in writableLength is waiting on the client
     if (this.res.writableLength === 0) return this.finish();
     this.ended = true;
-    this.res.once('finish', this.onDelivered);
+    this.res.once('finish', () => this.finish());
     this.waitForClient();
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    // Never on a connection (onRequestStart never ran), so nothing of it was written: it may go again.
+  onError(error: Error): void {
+    // Never on a connection (onConnect never ran), so nothing of it was written: it may go again.
     if (!this.dispatched && !this.settled && !this.clientGone && this.retry?.(error)) return;
     this.leaveUndici();
     // The client already has its whole bodiless answer; the upstream's connection is what broke.
@@ -196,4 +213,8 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     this.res.off('close', this.onClientClose);
     this.done({ status: this.status, upstreamMs: this.upstreamMs, clientGone: this.clientGone, ...(error ? { error } : {}) });
   }
+}
+
+function flushHeadOf(relay: ResponseRelay): void {
+  relay.flushHead();
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { Pool, type Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
-import type { UpstreamResponseHeaders } from './response-headers.js';
+import type { ClientHeaders, RawResponseHeaders } from './response-headers.js';
 import { BodyTooLargeError, guardBody } from './body-guard.js';
 import { sendContinue } from './continue.js';
 import { relaySettings } from './relay-settings.js';
@@ -32,7 +32,7 @@ export interface ForwardRequest {
   readonly headers: string[];
   readonly bodyLimitBytes: number;
   /** Turns the upstream's response headers into the client's. */
-  readonly clientHeaders: (upstream: UpstreamResponseHeaders) => Record<string, string | string[]>;
+  readonly clientHeaders: (upstream: RawResponseHeaders) => ClientHeaders;
   /** The idle time-outs of the config the request is served under (a reload may change them; the pool stays). */
   readonly timeouts: ProxyTimeouts;
 }
@@ -135,7 +135,7 @@ function send(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, relay
   try {
     dispatcher.dispatch(options, relay);
   } catch (error) {
-    relay.onResponseError(undefined as never, error as Error);
+    relay.onError(error as Error);
   }
 }
 

@@ -1,14 +1,36 @@
 // proxy/response-headers.ts: what the client gets of the upstream's response headers.
 
 import { describe, expect, it } from 'vitest';
-import { buildClientHeaders, type ResponseHeaderInputs, type UpstreamResponseHeaders } from '../../src/proxy/response-headers.js';
+import { buildClientHeaders, type ResponseHeaderInputs } from '../../src/proxy/response-headers.js';
+
+/** The upstream's headers as a test writes them; arrays are a field sent more than once. */
+type UpstreamResponseHeaders = Record<string, string | string[] | undefined>;
 
 const UPSTREAM = 'http://127.0.0.1:8000';
 const CLIENT = 'https://api.example.com';
 const INPUTS: ResponseHeaderInputs = { upstreamOrigin: UPSTREAM, clientOrigin: CLIENT, requestId: 'req-1', cors: {} };
 
+/** As undici hands them over: raw name/value bytes, a repeated field repeated. */
+function raw(upstream: UpstreamResponseHeaders): Buffer[] {
+  const list: Buffer[] = [];
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) list.push(Buffer.from(name, 'latin1'), Buffer.from(one, 'latin1'));
+  }
+  return list;
+}
+
+/** The flat list writeHead gets, read back as name → value (an array for a field given more than once). */
 function build(upstream: UpstreamResponseHeaders, inputs: Partial<ResponseHeaderInputs> = {}): Record<string, string | string[]> {
-  return buildClientHeaders(upstream, { ...INPUTS, ...inputs });
+  const flat = buildClientHeaders(raw(upstream), { ...INPUTS, ...inputs });
+  expect(flat.length % 2).toBe(0);
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const [name, value] = [flat[i]!, flat[i + 1]!];
+    const seen = out[name];
+    out[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return out;
 }
 
 describe('hop-by-hop headers', () => {
@@ -34,7 +56,7 @@ describe('hop-by-hop headers', () => {
     expect(out).toEqual({ 'x-three': '3', 'x-request-id': 'req-1' });
   });
 
-  it('undefined values are skipped, arrays (Set-Cookie) kept whole', () => {
+  it('a repeated field (Set-Cookie) is kept, each value as it came', () => {
     const out = build({ 'set-cookie': ['a=1', 'b=2'], 'x-absent': undefined });
     expect(out).toEqual({ 'set-cookie': ['a=1', 'b=2'], 'x-request-id': 'req-1' });
   });
@@ -104,5 +126,31 @@ describe('Location and Content-Location', () => {
 
   it('given twice, only the first is kept, rewritten', () => {
     expect(rewritten([`${UPSTREAM}/one`, `${UPSTREAM}/two`])['location']).toBe(`${CLIENT}/one`);
+  });
+});
+
+describe('the raw list undici hands over', () => {
+  it('names come out lower-cased, values byte for byte (latin1 both ways)', () => {
+    const list = [Buffer.from('Content-Type'), Buffer.from('text/plain'), Buffer.from('X-Label'), Buffer.from([0x63, 0x61, 0x66, 0xe9])];
+    const flat = buildClientHeaders(list, INPUTS);
+    expect(flat.slice(0, 4)).toEqual(['content-type', 'text/plain', 'x-label', 'caf\u00e9']);
+    expect(Buffer.from(flat[3]!, 'latin1')).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+  });
+
+  it('a Connection header after the fields it names still drops them, in any case', () => {
+    const list = [Buffer.from('X-Internal'), Buffer.from('1'), Buffer.from('x-kept'), Buffer.from('2'), Buffer.from('CONNECTION'), Buffer.from('X-Internal')];
+    expect(buildClientHeaders(list, INPUTS)).toEqual(['x-kept', '2', 'x-request-id', 'req-1']);
+  });
+
+  it('naming the gateway\'s own fields in Connection never strips them', () => {
+    const cors = { 'access-control-allow-origin': 'http://localhost:3000', vary: 'Origin' };
+    const rateLimit = { policy: '"burst";q=10;w=1', state: '"burst";r=9;t=1' };
+    const out = build({ connection: 'x-request-id, access-control-allow-origin, vary, ratelimit, ratelimit-policy' }, { cors, rateLimit });
+    expect(out).toEqual({ 'access-control-allow-origin': 'http://localhost:3000', vary: 'Origin', 'ratelimit-policy': rateLimit.policy, ratelimit: rateLimit.state, 'x-request-id': 'req-1' });
+  });
+
+  it('a field named __proto__ is an ordinary field: passed on, nothing else changes', () => {
+    const flat = buildClientHeaders([Buffer.from('__proto__'), Buffer.from('x'), Buffer.from('content-type'), Buffer.from('text/plain')], INPUTS);
+    expect(flat).toEqual(['__proto__', 'x', 'content-type', 'text/plain', 'x-request-id', 'req-1']);
   });
 });
