@@ -21,7 +21,7 @@ import { readAdminToken } from './observe/admin-config.js';
 import { readRevocation, type RevocationConfig } from './pipeline/revocation/config.js';
 import { readStore, type StoreConfig } from './store/config.js';
 import type { LogLevel } from './observe/logger.js';
-import { readShutdown, type ShutdownConfig } from './serving/shutdown-config.js';
+import { readShutdown, type ShutdownConfig } from './config/shutdown.js';
 import { CONCURRENCY_KEYS, readConcurrentPerSubject, readDefaultRateLimit } from './pipeline/limits/config.js';
 import { PROXY_TIMEOUT_KEYS, readProxyTimeouts } from './proxy/timeouts-config.js';
 import type { RouteConfig, AuthConfig, CorsConfig, ListenConfig, LimitsConfig, RateLimitPolicy, TrustProxyConfig, UpstreamConfig } from './config/types.js';

@@ -11,7 +11,7 @@ import { readinessOf, type LocalReadiness } from './observe/readiness.js';
 import { createAccessLog } from './observe/request-log.js';
 import { GatewayMetrics } from './observe/metrics.js';
 import { keyFetchEvents } from './observe/key-events.js';
-import { createObserver } from './observe/outcome.js';
+import { createObserver } from './observe/observer.js';
 import type { Authenticator, KeySourceFactory } from './pipeline/authn/index.js';
 import { setUpRateLimits } from './rate-limits.js';
 import { setUpRevocations } from './revocations.js';

@@ -1,10 +1,12 @@
-// Addresses: where the gateway listens, where it forwards, whom it believes about client
-// addresses, and which browser origins may call it.
+// Addresses: where the gateway listens (listen, admin), the readers of an http(s) URL that
+// other sections use, and the public port's keep-alive time-out.
 import { BlockList, isIP } from 'node:net';
-import { indexPath, type Problems } from './problems.js';
-import { optional, readDuration, readInt, readList, readSection, readString, required, type Mapping, type Reader } from './read.js';
-import { UNRESOLVED } from './substitute.js';
-import type { CorsConfig, ListenConfig, TrustProxyConfig, UpstreamConfig } from './types.js';
+import type { Problems } from './problems.js';
+import { optional, readInt, readSection, readString, type Mapping, type Reader } from './read.js';
+import type { ListenConfig } from './types.js';
+
+/** How long the public port keeps an idle keep-alive connection (clients are told: `Keep-Alive: timeout=5`). */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);

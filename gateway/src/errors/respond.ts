@@ -1,27 +1,39 @@
 // The one place that writes the gateway's own answers on the wire: refusals (before or instead
 // of forwarding) and preflights. Every answer carries the CORS headers and the request id.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CorsPolicy } from '../pipeline/cors/policy.js';
-import type { CompiledRoute } from '../pipeline/route/table.js';
 import { errorResponse, type Denial } from './reasons.js';
 
-export interface Responder {
+/**
+ * What the responder takes of a matched route: its Allow header, for a 405. The route type is a
+ * parameter so that errors/ depends on no stage (pipeline/route/table.ts's CompiledRoute is it).
+ */
+export interface AllowingRoute {
+  readonly allow: readonly string[];
+}
+
+/** What the responder takes of the CORS policy (pipeline/cors/policy.ts). */
+export interface ResponderCors<Route> {
+  responseHeaders(origin: string | undefined): Readonly<Record<string, string>>;
+  preflightHeaders(origin: string | undefined, route: Route): Readonly<Record<string, string>>;
+}
+
+export interface Responder<Route extends AllowingRoute> {
   /** Writes the refusal; returns the status written. */
-  deny(req: IncomingMessage, res: ServerResponse, requestId: string, denial: Denial, options?: DenyOptions): number;
+  deny(req: IncomingMessage, res: ServerResponse, requestId: string, denial: Denial, options?: DenyOptions<Route>): number;
   /** The 204 answer to a CORS preflight of a known route. */
-  preflight(req: IncomingMessage, res: ServerResponse, requestId: string, route: CompiledRoute): number;
+  preflight(req: IncomingMessage, res: ServerResponse, requestId: string, route: Route): number;
   /** CORS headers for an ordinary (forwarded) response to this request. */
   corsHeaders(req: IncomingMessage): Readonly<Record<string, string>>;
 }
 
-export interface DenyOptions {
+export interface DenyOptions<Route extends AllowingRoute> {
   /** Gives 405 its Allow header. */
-  readonly route?: CompiledRoute | undefined;
+  readonly route?: Route | undefined;
   /** The request body was not read to its end: the connection cannot carry another request. */
   readonly close?: boolean;
 }
 
-export function createResponder(realm: string, cors: CorsPolicy): Responder {
+export function createResponder<Route extends AllowingRoute>(realm: string, cors: ResponderCors<Route>): Responder<Route> {
   const corsHeaders = (req: IncomingMessage) => cors.responseHeaders(headerValue(req.headers.origin));
   return {
     corsHeaders,

@@ -1,10 +1,8 @@
 // What happened to one request, as one immutable value built when its answer is complete:
-// the access log line and the metrics are both made from it, and from nothing else.
-import { AUTH_REASONS, LIMIT_REASONS, type Reason } from '../errors/reasons.js';
+// the access log line and the metrics are both made from it (observer.ts), and from nothing else.
+import type { Reason } from '../errors/reasons.js';
 import type { RetryReason } from '../proxy/retry.js';
 import type { TimeoutKind } from '../proxy/timeout-errors.js';
-import type { GatewayMetrics } from './metrics.js';
-import type { AccessLog } from './request-log.js';
 
 export const UNMATCHED_ROUTE = '(none)';
 
@@ -27,17 +25,4 @@ export interface Outcome {
   readonly subject?: string;
   /** Whether the token was answered from the verified-token cache; only when a token was checked. */
   readonly tokenCached?: boolean;
-}
-
-export type Observe = (outcome: Outcome) => void;
-
-/** Records each outcome once: one metrics observation and one access log line. */
-export function createObserver(metrics: GatewayMetrics, accessLog: AccessLog): Observe {
-  return function observe(outcome: Outcome): void {
-    metrics.observeRequest(outcome, outcome.reason !== undefined && AUTH_REASONS.has(outcome.reason));
-    if (outcome.timeout !== undefined) metrics.timedOut(outcome.timeout);
-    if (outcome.retried !== undefined) metrics.retried(outcome.retried);
-    if (outcome.reason !== undefined && LIMIT_REASONS.has(outcome.reason)) metrics.limited(outcome.reason);
-    accessLog(outcome);
-  };
 }

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { OutgoingHeadersConfig } from './proxy-config.js';
 import type { Identity } from '../pipeline/authn/index.js';
-import { createPeerTrust } from './client-address.js';
+import { createPeerTrust } from '../pipeline/client-address.js';
 import { identityHeaderValues } from './identity-headers.js';
 import { buildUpstreamHeaders, type UpstreamHeaderPolicy } from './request-headers.js';
 

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deny, type Reason } from '../errors/reasons.js';
 import type { Responder } from '../errors/respond.js';
+import type { CompiledRoute } from '../pipeline/route/table.js';
 import type { ProxyConfig } from './proxy-config.js';
 import type { Identity } from '../pipeline/authn/index.js';
 import type { Admission } from '../pipeline/limits/index.js';
@@ -37,7 +38,7 @@ export interface ForwardRequest {
 
 export type Forward = (req: IncomingMessage, res: ServerResponse, requestId: string, request: ForwardRequest) => Promise<ForwardResult>;
 
-export function createForward(config: ProxyConfig, upstream: Upstream, respond: Responder): Forward {
+export function createForward(config: ProxyConfig, upstream: Upstream, respond: Responder<CompiledRoute>): Forward {
   const upstreamOrigin = new URL(config.upstream.url).origin;
   const outgoingHeaders = createOutgoingHeaders(config);
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { HOP_BY_HOP, connectionNamedHeaders } from './hop-by-hop.js';
 import { isValidHost } from '../pipeline/target/index.js';
-import { unmapIPv4 } from './client-address.js';
+import { unmapIPv4 } from '../pipeline/client-address.js';
 
 // Headers a client may never set on the upstream request, whatever their case.
 // Rewrite and method-override headers are how other proxies were tricked into

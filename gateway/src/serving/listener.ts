@@ -2,12 +2,10 @@
 // 100-continue deferred until a request is authorized, every header framed and seen, and the
 // drain (serving/drain.ts) between the server and the gateway's handler.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { KEEP_ALIVE_TIMEOUT_MS } from '../config/network.js';
 import type { LimitsConfig } from '../config/types.js';
 import { deferContinue } from '../proxy/continue.js';
 import { ConnectionDrain } from './drain.js';
-
-/** How long an idle keep-alive connection is kept (clients are told: `Keep-Alive: timeout=5`). */
-export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 export interface Listener {
   readonly server: Server;

@@ -4,6 +4,7 @@
 // replaced state closes what its successor did not take over once its last request is done.
 import type { GatewayConfig } from '../gateway-config.js';
 import { createResponder, type Responder } from '../errors/respond.js';
+import type { CompiledRoute } from '../pipeline/route/table.js';
 import { createAuthenticator, type Authenticator, type AuthnDeps, type AuthnEvents, type KeySourceFactory } from '../pipeline/authn/index.js';
 import { createCorsPolicy } from '../pipeline/cors/policy.js';
 import { createPipeline, type Decide } from '../pipeline/index.js';
@@ -23,7 +24,7 @@ export interface ServingState {
   /** Per-subject concurrency and rate limits: counts carried over from the state it replaced. */
   readonly limits: LimitsStage;
   readonly decide: Decide;
-  readonly respond: Responder;
+  readonly respond: Responder<CompiledRoute>;
   readonly forward: Forward;
   /** A request starts under this state; returns the state for convenience. */
   hold(): ServingState;
@@ -63,7 +64,7 @@ export function buildState(config: GatewayConfig, deps: StateDeps, previous?: Se
   const limits = createLimits(config, deps.rateStore, previous?.limits);
   const cors = createCorsPolicy(config.cors);
   const decide = createPipeline({ routes: config.routeTable, cors, authenticator, revocations: deps.revocations, limits });
-  const respond = createResponder(config.realm, cors);
+  const respond = createResponder<CompiledRoute>(config.realm, cors);
   const forward = createForward(config, upstream, respond);
 
   let held = 0;

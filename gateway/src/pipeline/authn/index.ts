@@ -9,7 +9,6 @@ import { buildIssuers, type IssuerVerifier } from './issuers.js';
 import type { KidWaitOutcome } from './key-set.js';
 import type { FetchResult, KeySourceFactory } from './key-source.js';
 import { TokenCache } from './token-cache.js';
-import type { VerifyResult } from './identity.js';
 import { createVerify, type Verify } from './verify.js';
 
 export type { Identity, VerifyResult } from './identity.js';

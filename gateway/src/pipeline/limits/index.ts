@@ -12,7 +12,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { LimitsConfig, RateLimitPolicy, RouteConfig, TrustProxyConfig } from '../../config/types.js';
 import type { Denial } from '../../errors/reasons.js';
-import { createPeerTrust } from '../../proxy/client-address.js';
+import { createPeerTrust } from '../client-address.js';
 import type { Identity } from '../authn/index.js';
 import type { CompiledRoute, RouteTable } from '../route/index.js';
 import type { Trace } from '../trace.js';

@@ -1,7 +1,7 @@
 // Who a request counts as: the verified subject, or — on public routes, where there is none —
 // the client address (the trusted X-Forwarded-For hop when trust_proxy allows; IPv6 by its /64).
 import type { IncomingMessage } from 'node:http';
-import { addressLimitKey, clientAddress, type PeerTrust } from '../../proxy/client-address.js';
+import { addressLimitKey, clientAddress, type PeerTrust } from '../client-address.js';
 import type { Identity } from '../authn/index.js';
 
 export interface LimitKey {

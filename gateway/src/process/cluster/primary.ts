@@ -13,7 +13,7 @@ import { createRevocationStore, MemoryRevocationStore } from '../../store/index.
 import type { ApplyReload } from '../reload/index.js';
 import { keyFetchEvents, KeyFetchMetrics } from '../../observe/key-events.js';
 import { shareKeysWithWorkers } from './keys.js';
-import { isWorkerMessage, WORKER_ENV, type PrimaryMessage, type WorkerMessage } from './messages.js';
+import { isWorkerMessage, WORKER_ENV, type PrimaryMessage } from './messages.js';
 import { ClusterMetrics } from './metrics-aggregate.js';
 import { WorkerReadiness } from './readiness.js';
 import { reloadWorkers } from './reload.js';

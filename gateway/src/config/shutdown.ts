@@ -3,9 +3,9 @@
 // request already on its way when the signal came; a client that sends after the FIN has to
 // retry on a new connection. At most the keep-alive time-out: by then Node closes an idle
 // connection anyway.
-import { optional, readDuration, readSection, type Mapping } from '../config/read.js';
-import { keyPath, type Problems } from '../config/problems.js';
-import { KEEP_ALIVE_TIMEOUT_MS } from './listener.js';
+import { KEEP_ALIVE_TIMEOUT_MS } from './network.js';
+import { keyPath, type Problems } from './problems.js';
+import { optional, readDuration, readSection, type Mapping } from './read.js';
 
 export interface ShutdownConfig {
   readonly idleGraceMs: number;

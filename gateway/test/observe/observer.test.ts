@@ -1,4 +1,4 @@
-// observe/outcome.ts: one Outcome → one metrics observation and one access line, from the
+// observe/observer.ts: one Outcome → one metrics observation and one access line, from the
 // same value; the auth-denial counter moves for AUTH_REASONS and for nothing else.
 
 import { Writable } from 'node:stream';
@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { AUTH_REASONS, statusOf, type Reason } from '../../src/errors/reasons.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { GatewayMetrics } from '../../src/observe/metrics.js';
-import { createObserver, UNMATCHED_ROUTE, type Outcome } from '../../src/observe/outcome.js';
+import { UNMATCHED_ROUTE, type Outcome } from '../../src/observe/outcome.js';
+import { createObserver } from '../../src/observe/observer.js';
 import { createAccessLog } from '../../src/observe/request-log.js';
 import { parseMetrics, sampleValue } from '../support/metrics.js';
 

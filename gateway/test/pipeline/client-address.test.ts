@@ -1,7 +1,7 @@
-// proxy/client-address.ts: whether a peer is a proxy whose X-Forwarded-* may be believed.
+// pipeline/client-address.ts: whether a peer is a proxy whose X-Forwarded-* may be believed.
 
 import { describe, expect, it } from 'vitest';
-import { addressLimitKey, clientAddress, createPeerTrust, unmapIPv4 } from '../../src/proxy/client-address.js';
+import { addressLimitKey, clientAddress, createPeerTrust, unmapIPv4 } from '../../src/pipeline/client-address.js';
 
 describe('createPeerTrust', () => {
   it('false or an empty list trusts no one', () => {
