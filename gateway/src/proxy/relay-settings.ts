@@ -1,5 +1,6 @@
-// What every relay of one upstream shares: built once per config's time-outs (the frozen limits
-// of a serving state), never per request, so a relay costs no settings object.
+// What a relay (response-relay.ts) is given and what it gives back. The settings are shared by
+// every relay of one upstream: built once per config's time-outs (the frozen limits of a
+// serving state), never per request, so a relay costs no settings object.
 import type { ProxyTimeouts } from './timeouts-config.js';
 import type { UpstreamLoad } from './upstream-load.js';
 
@@ -19,4 +20,14 @@ export function relaySettings(headTimeoutMs: number, load: UpstreamLoad): (timeo
     if (!settings) made.set(timeouts, (settings = { headTimeoutMs, idleTimeoutMs: timeouts.responseIdleTimeoutMs, load }));
     return settings;
   };
+}
+
+/** What one exchange came to, for the proxy's ForwardResult. */
+export interface RelayResult {
+  /** 0 when no response head arrived. */
+  readonly status: number;
+  readonly upstreamMs: number;
+  readonly error?: Error;
+  /** The client went away before the response was complete. */
+  readonly clientGone: boolean;
 }

@@ -3,31 +3,19 @@ import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { bodilessHeaders, hasNoBody } from './bodiless.js';
 import { ClientWait } from './client-wait.js';
 import { HeadDeadline } from './head-deadline.js';
-import type { RelaySettings } from './relay-settings.js';
+import type { RelayResult, RelaySettings } from './relay-settings.js';
 import type { ClientHeaders, RawResponseHeaders } from './response-headers.js';
 import { ResponseIdleTimeoutError } from './timeout-errors.js';
-
-export interface RelayResult {
-  /** 0 when no response head arrived. */
-  readonly status: number;
-  readonly upstreamMs: number;
-  readonly error?: Error;
-  /** The client went away before the response was complete. */
-  readonly clientGone: boolean;
-}
 
 const CLIENT_CLOSED = 'client closed the connection';
 
 /**
  * An undici dispatch handler that writes the upstream's response straight into the client's
- * ServerResponse: no intermediate stream or promise per chunk, backpressure by pausing the
- * upstream, and the upstream request aborted as soon as the client goes away. Its two timers:
- * the wait for the head (head-deadline.ts) and the waits on the client (client-wait.ts).
- *
- * undici's own handler interface (onConnect, onHeaders, onData, onComplete, onError) with the
- * raw header list: a handler of the newer controller style is wrapped by undici in an adapter
- * that parses every response's headers into an object and its trailers into another, which
- * buildClientHeaders would then take apart again (bench/README.md, "Where the microseconds go").
+ * ServerResponse: no stream or promise per chunk, backpressure by pausing the upstream, the
+ * upstream request aborted as soon as the client goes away. Timers: the wait for the head
+ * (head-deadline.ts) and the waits on the client (client-wait.ts). It is undici's own handler
+ * interface with the raw header list: a controller-style handler is wrapped by undici in an
+ * adapter that parses every head into an object (bench/README.md, "Where the microseconds go").
  */
 export class ResponseRelay implements Dispatcher.DispatchHandler {
   /** undici's abort and resume for the attempt on a connection; undefined while it waits for one. */
