@@ -7,9 +7,11 @@
 //   invalidates it even before the clear() that follows every key change).
 // - Bounded twice: in entries (auth.token_cache) and in estimated bytes (auth.token_cache_bytes,
 //   entry-size.ts), because tokens are as large as their issuer makes them: at 10,000 entries a
-//   27 KB token would hold ~270 MB. Map insertion order is the recency order; a hit moves the
-//   entry to the back, an insert evicts from the front (least recently used) until both bounds
-//   hold. A token whose entry alone exceeds the byte bound is not cached.
+//   27 KB token would hold ~270 MB. Eviction is least-recently-used by second chance (CLOCK):
+//   a hit only marks its entry; an insert takes entries from the front of the Map (insertion
+//   order) until both bounds hold, moving a marked one to the back, unmarked, instead of
+//   evicting it. A hit is one lookup with no reordering (a delete and a re-insert per hit was
+//   most of the lookup's cost). A token whose entry alone exceeds the byte bound is not cached.
 // - Only successes are stored. Caching refusals would let a flood of junk tokens evict the
 //   good entries, and a refusal for an unknown kid must be re-evaluated after a rotation;
 //   refusals are cheap anyway (shape, candidates and kid lookup fail before any crypto).
@@ -24,6 +26,8 @@ interface Entry {
   readonly validUntilMs: number;
   readonly isCurrent: () => boolean;
   readonly bytes: number;
+  /** Hit since it was inserted or last given its second chance. */
+  used: boolean;
 }
 
 export class TokenCache {
@@ -50,12 +54,12 @@ export class TokenCache {
     if (this.capacity <= 0) return undefined;
     const entry = this.entries.get(token);
     if (entry === undefined) return undefined;
-    this.entries.delete(token);
     if (nowMs >= entry.validUntilMs || !entry.isCurrent()) {
+      this.entries.delete(token);
       this.totalBytes -= entry.bytes;
       return undefined;
     }
-    this.entries.set(token, entry);
+    entry.used = true;
     return entry.identity;
   }
 
@@ -68,11 +72,19 @@ export class TokenCache {
     const bytes = entryBytes(token);
     if (bytes > this.maxBytes) return;
     while (this.entries.size >= this.capacity || this.totalBytes + bytes > this.maxBytes) {
-      const oldest = this.entries.keys().next();
+      const oldest = this.entries.entries().next();
       if (oldest.done === true) break;
-      this.remove(oldest.value);
+      const [key, entry] = oldest.value;
+      this.entries.delete(key);
+      if (entry.used) {
+        // Its second chance: to the back, unmarked. Each mark is spent once, so this ends.
+        entry.used = false;
+        this.entries.set(key, entry);
+      } else {
+        this.totalBytes -= entry.bytes;
+      }
     }
-    this.entries.set(token, { identity, validUntilMs, isCurrent, bytes });
+    this.entries.set(token, { identity, validUntilMs, isCurrent, bytes, used: false });
     this.totalBytes += bytes;
   }
 
