@@ -43,44 +43,41 @@ export function createForward(config: ProxyConfig, upstream: Upstream, respond: 
   const outgoingHeaders = createOutgoingHeaders(config);
 
   return function forward(req, res, requestId, { target, identity, admission }) {
-    let exchanged: Promise<ForwardResult>;
-    try {
-      exchanged = exchange(req, res, requestId, target, identity, admission);
-    } catch (error) {
-      admission?.release();
-      return Promise.reject(error);
-    }
-    if (admission === undefined) return exchanged;
-    // The subject's concurrency slot is held until the upstream exchange is over, however it ended.
-    return exchanged.then(
-      (result) => {
-        admission.release();
-        return result;
-      },
-      (error: unknown) => {
-        admission.release();
-        throw error;
-      },
-    );
-  };
-
-  function exchange(req: IncomingMessage, res: ServerResponse, requestId: string, target: RequestTarget, identity: Identity | undefined, admission: Admission | undefined): Promise<ForwardResult> {
     // A request pipelined behind a refused body is never acted on, nor answered: its connection
     // is closing (linger.ts lets it go), and the client never gets a head for it.
-    if (isLingering(req.socket)) return Promise.resolve({ status: 499 });
-    const { headers, trusted } = outgoingHeaders(req, requestId, identity);
-    const cors = respond.corsHeaders(req);
-    return upstream
-      .forward(req, res, {
+    if (isLingering(req.socket)) {
+      admission?.release();
+      return Promise.resolve({ status: 499 });
+    }
+    let exchanged: Promise<ForwardOutcome>;
+    try {
+      const { headers, trusted } = outgoingHeaders(req, requestId, identity);
+      const cors = respond.corsHeaders(req);
+      exchanged = upstream.forward(req, res, {
         pathAndQuery: target.path + target.query,
         headers,
         bodyLimitBytes: config.limits.bodyBytes,
         timeouts: config.limits,
         clientHeaders: (upstreamHeaders) =>
           buildClientHeaders(upstreamHeaders, { upstreamOrigin, clientOrigin: clientOrigin(req.headers, trusted), requestId, cors, rateLimit: admission?.rateLimit }),
-      })
-      .then((outcome) => resultOf(req, res, requestId, outcome));
-  }
+      });
+    } catch (error) {
+      admission?.release();
+      return Promise.reject(error);
+    }
+    // The subject's concurrency slot is held until the upstream exchange is over, however it
+    // ended; released in the one callback that also turns the exchange into a result.
+    return exchanged.then(
+      (outcome) => {
+        admission?.release();
+        return resultOf(req, res, requestId, outcome);
+      },
+      (error: unknown) => {
+        admission?.release();
+        throw error;
+      },
+    );
+  };
 
   /** What the client got, and what the outcome records, once the upstream exchange is over. */
   function resultOf(req: IncomingMessage, res: ServerResponse, requestId: string, outcome: ForwardOutcome): ForwardResult {

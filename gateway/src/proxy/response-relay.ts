@@ -48,7 +48,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     private readonly done: (result: RelayResult) => void,
     private readonly settings: RelaySettings,
   ) {
-    res.once('close', this.onClientClose);
+    res.on('close', this.onClientClose); // at most once: `on` needs no once-wrapper; finish() takes it off
     this.deadline = new HeadDeadline(settings.headTimeoutMs, this);
     settings.load.started();
   }

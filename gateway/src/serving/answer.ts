@@ -2,16 +2,25 @@
 // forwarded; the result is the request's one Outcome (observe/outcome.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UNMATCHED_ROUTE, type Outcome } from '../observe/outcome.js';
+import type { Observe } from '../observe/observer.js';
 import type { Verdict } from '../pipeline/index.js';
 import type { ForwardResult } from '../proxy/proxy.js';
 import type { ServingState } from './state.js';
 
+/** Where an answered request goes: its outcome, or (for an unexpected error) the app's last resort. */
+export interface Answered {
+  readonly observe: Observe;
+  readonly unexpected: (error: unknown, req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number) => void;
+}
+
 /**
  * Answers or forwards one decided request with the state it was decided under (held by the
- * caller, released here); its outcome once the answer is complete — at once for the gateway's
- * own answers, a promise for a forwarded request (no promise more than the exchange's own).
+ * caller, released here), and hands its outcome to `to.observe` once the answer is complete: at
+ * once for the gateway's own answers, when the exchange is over for a forwarded request — in
+ * the same callback that releases the state, so a forwarded request costs no promise of its own
+ * beyond the exchange's. Throws only what a synchronous answer threw (the caller's to handle).
  */
-export function answer(state: ServingState, req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict): Outcome | Promise<Outcome> {
+export function answer(state: ServingState, req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict, to: Answered): void {
   if (verdict.kind !== 'forward') {
     let status: number;
     try {
@@ -19,7 +28,7 @@ export function answer(state: ServingState, req: IncomingMessage, res: ServerRes
     } finally {
       state.release();
     }
-    return outcomeOf(req, requestId, startedAt, verdict, status, undefined);
+    return to.observe(outcomeOf(req, requestId, startedAt, verdict, status, undefined));
   }
   let forwarding: Promise<ForwardResult>;
   try {
@@ -28,14 +37,14 @@ export function answer(state: ServingState, req: IncomingMessage, res: ServerRes
     state.release();
     throw error;
   }
-  return forwarding.then(
+  forwarding.then(
     (forwarded) => {
       state.release();
-      return outcomeOf(req, requestId, startedAt, verdict, forwarded.status, forwarded);
+      to.observe(outcomeOf(req, requestId, startedAt, verdict, forwarded.status, forwarded));
     },
     (error: unknown) => {
       state.release();
-      throw error;
+      to.unexpected(error, req, res, requestId, startedAt);
     },
   );
 }

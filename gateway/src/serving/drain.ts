@@ -59,7 +59,7 @@ export class ConnectionDrain {
       if (this.started && !this.answerable(socket, connection)) return void req.resume();
       clearTimeout(connection.timer);
       connection.open.add(res);
-      res.once('close', () => {
+      res.on('close', () => {
         connection.open.delete(res);
         if (this.started && connection.open.size === 0) this.whenIdle(socket, connection);
       });

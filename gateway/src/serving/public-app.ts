@@ -12,10 +12,9 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { LimitsConfig } from '../config/types.js';
 import { deny, type Denial } from '../errors/reasons.js';
-import type { Outcome } from '../observe/outcome.js';
 import type { Observe } from '../observe/observer.js';
 import type { Verdict } from '../pipeline/index.js';
-import { answer } from './answer.js';
+import { answer, type Answered } from './answer.js';
 import { answerClientError } from './client-error.js';
 import type { ConnectionDrain } from './drain.js';
 import type { ServingHolder } from './holder.js';
@@ -37,6 +36,8 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 export function buildPublicApp(log: Logger, serving: ServingHolder, observe: Observe, limits: LimitsConfig): PublicApp {
+  const answered: Answered = { observe, unexpected };
+
   /** Whatever fails unexpectedly is still answered in the contract's format, without details. */
   function unexpected(error: unknown, req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number): void {
     log.error({ err: error, request_id: requestId }, 'unexpected error');
@@ -47,7 +48,8 @@ export function buildPublicApp(log: Logger, serving: ServingHolder, observe: Obs
   function refuse(req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, denial: Denial): void {
     if (res.headersSent || res.destroyed) return;
     try {
-      observe(answer(serving.hold(), req, res, requestId, startedAt, { kind: 'deny', denial }) as Outcome);
+      // A denial is answered at once: answer() never hands it to `unexpected`, it throws.
+      answer(serving.hold(), req, res, requestId, startedAt, { kind: 'deny', denial }, answered);
     } catch (error) {
       log.error({ err: error, request_id: requestId }, 'unexpected error');
       res.destroy();
@@ -55,14 +57,11 @@ export function buildPublicApp(log: Logger, serving: ServingHolder, observe: Obs
   }
 
   function settle(state: ServingState, req: IncomingMessage, res: ServerResponse, requestId: string, startedAt: number, verdict: Verdict): void {
-    let answered: Outcome | Promise<Outcome>;
     try {
-      answered = answer(state, req, res, requestId, startedAt, verdict);
+      answer(state, req, res, requestId, startedAt, verdict, answered);
     } catch (error) {
-      return unexpected(error, req, res, requestId, startedAt);
+      unexpected(error, req, res, requestId, startedAt);
     }
-    if (answered instanceof Promise) answered.then(observe, (error: unknown) => unexpected(error, req, res, requestId, startedAt));
-    else observe(answered);
   }
 
   // Every request is decided and answered here. The body stays unread until the proxy streams it.
