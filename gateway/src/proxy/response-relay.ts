@@ -62,22 +62,16 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   /** The request has a body: the head time-out waits for it once the request is on a connection. */
-  expectBody(): void {
-    this.deadline.expectBody();
-  }
+  expectBody(): void { this.deadline.expectBody(); }
 
   /** The whole request body arrived from the client (the body guard tells). */
-  bodyDone(): void {
-    this.deadline.bodyDone();
-  }
+  bodyDone(): void { this.deadline.bodyDone(); }
 
   /**
    * `retry(error)` decides whether an attempt that failed before reaching a connection goes again
    * (and sends it, with this relay as its handler: a relay ended meanwhile aborts it at its start).
    */
-  retryWith(retry: (error: Error) => boolean): void {
-    this.retry = retry;
-  }
+  retryWith(retry: (error: Error) => boolean): void { this.retry = retry; }
 
   private readonly onClientClose = (): void => {
     if (this.res.writableFinished) return;
@@ -203,6 +197,5 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 }
 
-function flushHeadOf(relay: ResponseRelay): void {
-  relay.flushHead();
-}
+/** A module-level callback for process.nextTick: no closure per response. */
+const flushHeadOf = (relay: ResponseRelay): void => relay.flushHead();
