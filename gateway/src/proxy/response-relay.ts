@@ -62,16 +62,22 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   /** The request has a body: the head time-out waits for it once the request is on a connection. */
-  expectBody(): void { this.deadline.expectBody(); }
+  expectBody(): void {
+    this.deadline.expectBody();
+  }
 
   /** The whole request body arrived from the client (the body guard tells). */
-  bodyDone(): void { this.deadline.bodyDone(); }
+  bodyDone(): void {
+    this.deadline.bodyDone();
+  }
 
   /**
    * `retry(error)` decides whether an attempt that failed before reaching a connection goes again
    * (and sends it, with this relay as its handler: a relay ended meanwhile aborts it at its start).
    */
-  retryWith(retry: (error: Error) => boolean): void { this.retry = retry; }
+  retryWith(retry: (error: Error) => boolean): void {
+    this.retry = retry;
+  }
 
   private readonly onClientClose = (): void => {
     if (this.res.writableFinished) return;
@@ -197,5 +203,6 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 }
 
-/** A module-level callback for process.nextTick: no closure per response. */
-const flushHeadOf = (relay: ResponseRelay): void => relay.flushHead();
+function flushHeadOf(relay: ResponseRelay): void {
+  relay.flushHead();
+}
