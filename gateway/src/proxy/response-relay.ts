@@ -5,7 +5,6 @@ import { ClientWait } from './client-wait.js';
 import { HeadDeadline } from './head-deadline.js';
 import type { RelayResult, RelaySettings } from './relay-settings.js';
 import type { ClientHeaders, RawResponseHeaders } from './response-headers.js';
-import { ResponseIdleTimeoutError } from './timeout-errors.js';
 
 const CLIENT_CLOSED = 'client closed the connection';
 
@@ -86,12 +85,6 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     else this.abortAttempt(new Error(CLIENT_CLOSED));
   };
 
-  // The waits on the client below are the slow path: their callbacks are made only when one begins.
-  private onDrain(): void {
-    this.clientWait?.end();
-    if (!this.ended && !this.settled) this.resume?.();
-  }
-
   /** Runs on the tick after the head: what was corked goes out, and a head with no body yet too. */
   flushHead(): void {
     this.res.uncork();
@@ -99,16 +92,13 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     if (!this.bodyStarted && !this.settled && !this.res.destroyed) this.res.flushHeaders();
   }
 
-  private onIdle(): void {
-    if (this.settled) return;
-    const error = new ResponseIdleTimeoutError();
-    if (!this.ended) return this.fail(error); // onError cuts the client off
-    this.res.destroy();
-    this.finish(error);
-  }
-
-  private waitForClient(): void {
-    (this.clientWait ??= new ClientWait(this.settings.idleTimeoutMs, () => this.onIdle())).begin();
+  /** The waits on the client are the slow path (client-wait.ts): their callbacks are made only when one begins. */
+  private waitOnClient(): ClientWait {
+    return (this.clientWait ??= new ClientWait(this.res, this.settings.idleTimeoutMs, {
+      resume: () => this.resume?.(),
+      fail: (error) => this.fail(error), // onError cuts the client off
+      finish: (error) => this.finish(error),
+    }));
   }
 
   private leaveUndici(): void {
@@ -165,8 +155,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     if (this.settled || this.endedWithHead) return true;
     this.bodyStarted = true;
     if (this.res.write(chunk)) return true;
-    this.res.once('drain', () => this.onDrain());
-    this.waitForClient();
+    this.waitOnClient().untilDrained();
     return false;
   }
 
@@ -178,8 +167,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     this.res.end(); // also uncorks: what is left in writableLength is waiting on the client
     if (this.res.writableLength === 0) return this.finish();
     this.ended = true;
-    this.res.once('finish', () => this.finish());
-    this.waitForClient();
+    this.waitOnClient().untilFinished();
   }
 
   onError(error: Error): void {
