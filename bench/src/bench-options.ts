@@ -19,10 +19,15 @@ export interface BenchOptions {
   readonly retryDisturbed: number;
   /** --profile: one CPU-profiled load run of the gateway instead of the rounds. */
   readonly profile: boolean;
+  /** What --profile runs under the profiler: the gateway, or the Node floor to compare it with. */
+  readonly profileTarget: ProfileTarget;
   /** Where --profile writes the .cpuprofile files; default bench/results/profiles/<time>. */
   readonly profileDir: string | undefined;
   readonly help: boolean;
 }
+
+export type ProfileTarget = 'gateway' | 'floor';
+export const PROFILE_TARGETS: readonly ProfileTarget[] = ['gateway', 'floor'];
 
 export const ALL_UPSTREAMS: readonly UpstreamId[] = ['upstream-todo', 'fastapi'];
 export const ALL_TARGETS: readonly TargetId[] = [
@@ -60,6 +65,8 @@ to cores, and measures direct vs nginx vs the floor vs the gateway in alternatin
                         the largest --connections, default 32; --duration s) under
                         node --cpu-prof, then the top 25 functions by self time
   --profile-dir <dir>   where the .cpuprofile files go [default bench/results/profiles/<time>]
+  --profile-target <t>  gateway, or floor: the same run through the Node floor, to set the
+                        two profiles side by side                   [default gateway]
   -h, --help            this text`;
 
 export type BenchParse = { readonly ok: true; readonly options: BenchOptions } | { readonly ok: false; readonly error: string };
@@ -77,7 +84,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   let updateReadme = true;
   let profile = false;
   const values = new Map<string, string>();
-  const valueFlags = ['--duration', '--rounds', '--warmup', '--connections', '--upstreams', '--targets', '--workers', '--out', '--nice', '--retry-disturbed', '--profile-dir'];
+  const valueFlags = ['--duration', '--rounds', '--warmup', '--connections', '--upstreams', '--targets', '--workers', '--out', '--nice', '--retry-disturbed', '--profile-dir', '--profile-target'];
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.includes('=') ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)] : [argv[i]!, undefined];
     if (flag === '--quick') quick = true;
@@ -108,7 +115,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   const connRaw = values.get('--connections') ?? (profile ? '32' : '1,32');
   const connections = connRaw.split(',').map((s) => Number(s.trim()));
   if (!connections.every((c) => Number.isInteger(c) && c >= 1 && c <= 10_000)) return { ok: false, error: '--connections: expected integers like 1,32' };
-  if (values.has('--profile-dir') && !profile) return { ok: false, error: '--profile-dir goes with --profile' };
+  for (const flag of ['--profile-dir', '--profile-target']) if (values.has(flag) && !profile) return { ok: false, error: `${flag} goes with --profile` };
+  const profileTarget = (values.get('--profile-target') ?? 'gateway') as ProfileTarget;
+  if (!PROFILE_TARGETS.includes(profileTarget)) return { ok: false, error: `--profile-target: expected ${PROFILE_TARGETS.join(' or ')}` };
   const upstreams = values.has('--upstreams') ? list(values.get('--upstreams')!, ALL_UPSTREAMS, '--upstreams') : [...ALL_UPSTREAMS];
   if (typeof upstreams === 'string') return { ok: false, error: upstreams };
   const targets = values.has('--targets') ? list(values.get('--targets')!, ALL_TARGETS, '--targets') : [...ALL_TARGETS];
@@ -130,6 +139,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
       nice,
       retryDisturbed: retryDisturbed as number,
       profile,
+      profileTarget,
       profileDir: values.get('--profile-dir'),
       help,
     },

@@ -2,6 +2,8 @@
 // upstream-todo (cached tokens, default config, the largest --connections: 32 by default) with
 // the gateway under `node --cpu-prof`; after a graceful stop every process has written its
 // .cpuprofile, and the top 25 functions by self time are printed and saved beside them.
+// `--profile-target floor` makes the same run through the Node floor: the two profiles side by
+// side say what the gateway spends above Node's own cost, function by function.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchOptions } from './bench-options.js';
@@ -10,7 +12,7 @@ import { parseCpuProfile, renderTopSelfTime, selfTimes } from './cpuprofile.js';
 import type { LoadGenerator } from './loadgen.js';
 import type { Placement } from './placement.js';
 import { cpuSeconds } from './proc-cpu.js';
-import { BENCH_ROOT, REPO_ROOT, startGateway, startUpstreamTodo } from './services.js';
+import { BENCH_ROOT, REPO_ROOT, startFloor, startGateway, startUpstreamTodo } from './services.js';
 import type { Service } from './spawn-service.js';
 import { callApi, describeAnswer } from './task-api.js';
 import type { BenchKeys } from './tokens.js';
@@ -39,8 +41,9 @@ export async function runProfile(ctx: ProfileContext): Promise<string> {
   const dir = options.profileDir ?? join(BENCH_ROOT, 'results/profiles', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
   const connections = Math.max(...options.connections);
+  const label = options.profileTarget === 'floor' ? 'node floor' : 'gateway';
   const started: Service[] = [];
-  let gateway: Service | undefined;
+  let profiled: Service | undefined;
   let summary: string;
   let window: { fromUs: number; toUs: number };
   try {
@@ -48,37 +51,37 @@ export async function runProfile(ctx: ProfileContext): Promise<string> {
     started.push(upstream);
     const plans = await prepareUsers(upstream.url, ctx.keys);
     const plan = loadgen.prepare('profile-mixed', plans.mixed, ctx.workDir);
-    gateway = await startGateway(
-      { upstreamUrl: upstream.url, jwksUrl: ctx.jwksUrl, secret: ctx.keys.secret, workers: ctx.workers, adminToken: ctx.keys.adminToken },
-      placement.proxy,
-      ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    );
-    started.push(gateway);
+    const profiler = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+    const env = { upstreamUrl: upstream.url, jwksUrl: ctx.jwksUrl, secret: ctx.keys.secret, workers: ctx.workers };
+    profiled = options.profileTarget === 'floor'
+      ? await startFloor({ ...env, tokenCacheEntries: 10_000 }, placement.proxy, profiler)
+      : await startGateway({ ...env, adminToken: ctx.keys.adminToken }, placement.proxy, profiler);
+    started.push(profiled);
     const first = plans.mixed.find((r) => r.op === 'list')!;
-    const probe = await callApi(gateway.url, 'GET', first.path, first.headers.authorization!.slice('Bearer '.length));
-    if (probe.status !== 200) throw new Error(`gateway: GET ${first.path} answered ${describeAnswer(probe)}`);
-    if (options.warmupSec > 0) await loadgen.run(gateway.url, plan, connections, options.warmupSec);
-    const cpuBefore = cpuSeconds(gateway.pid);
-    log(`profile: ${options.durationSec} s at ${connections} connections through the gateway (node --cpu-prof, samples every 1 ms)`);
+    const probe = await callApi(profiled.url, 'GET', first.path, first.headers.authorization!.slice('Bearer '.length));
+    if (probe.status !== 200) throw new Error(`${label}: GET ${first.path} answered ${describeAnswer(probe)}`);
+    if (options.warmupSec > 0) await loadgen.run(profiled.url, plan, connections, options.warmupSec);
+    const cpuBefore = cpuSeconds(profiled.pid);
+    log(`profile: ${options.durationSec} s at ${connections} connections through the ${label} (node --cpu-prof, samples every 1 ms)`);
     const nowUs = () => Number(process.hrtime.bigint() / 1000n); // the clock V8 stamps samples with
     const fromUs = nowUs();
-    const r = await loadgen.run(gateway.url, plan, connections, options.durationSec);
+    const r = await loadgen.run(profiled.url, plan, connections, options.durationSec);
     window = { fromUs, toUs: nowUs() };
-    const cpuUs = ((cpuSeconds(gateway.pid) - cpuBefore) * 1e6) / Math.max(1, r.requests);
-    summary = `${r.requests} requests, ${r.rps.toFixed(0)} req/s, p50 ${r.latencyUs.p50} µs, p99 ${r.latencyUs.p99} µs, gateway CPU ${cpuUs.toFixed(1)} µs/request (profiler included), ${r.failures} failed`;
+    const cpuUs = ((cpuSeconds(profiled.pid) - cpuBefore) * 1e6) / Math.max(1, r.requests);
+    summary = `${r.requests} requests, ${r.rps.toFixed(0)} req/s, p50 ${r.latencyUs.p50} µs, p99 ${r.latencyUs.p99} µs, ${label} CPU ${cpuUs.toFixed(1)} µs/request (profiler included), ${r.failures} failed`;
     log(`profile: ${summary}`);
   } finally {
     // A graceful stop (SIGTERM) is what makes node write the .cpuprofile files.
     for (const s of started.reverse()) await s.stop();
   }
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length === 0) throw new Error(`no .cpuprofile in ${dir}: did the gateway exit cleanly on SIGTERM?`);
+  if (files.length === 0) throw new Error(`no .cpuprofile in ${dir}: did the ${label} exit cleanly on SIGTERM?`);
   // Only the samples of the measured run: start-up (module loading) and warm-up would crowd the top.
   const report = selfTimes(files.map((f) => parseCpuProfile(readFileSync(join(dir, f), 'utf8'))), window!);
   const text = [
-    `### Gateway CPU profile — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `### ${label === 'gateway' ? 'Gateway' : 'Node floor'} CPU profile — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `- Run: upstream-todo, ${connections} connections, ${options.durationSec} s, cached tokens, default config; ${summary}`,
+    `- Run: upstream-todo, ${connections} connections, ${options.durationSec} s, cached tokens, ${label === 'gateway' ? 'default config' : 'token cache 10000'}; ${summary}`,
     `- Profiles: ${files.length} file(s) in ${dir}, ranked over the load run only (they also hold start-up and warm-up; open one in Chrome DevTools → Performance, or speedscope, for the call tree)`,
     '',
     renderTopSelfTime(report, 25, shortenUrl),

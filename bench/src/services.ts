@@ -111,14 +111,14 @@ export interface FloorEnv {
   readonly workers: number;
 }
 
-/** The Node floor (node-floor.ts): the cheapest authenticating proxy on Node, the gateway's reference. */
-export async function startFloor(f: FloorEnv, cores?: readonly number[]): Promise<Service> {
+/** The Node floor (node-floor.ts): the cheapest authenticating proxy on Node, the gateway's reference. `nodeArgs` as for startGateway. */
+export async function startFloor(f: FloorEnv, cores?: readonly number[], nodeArgs: readonly string[] = []): Promise<Service> {
   const port = await freePort();
   const name = f.tokenCacheEntries > 0 ? 'node floor' : 'node floor (uncached)';
   const proc = spawnPinned({
     name,
     command: process.execPath,
-    args: [join(BENCH_ROOT, 'dist/node-floor.js')],
+    args: [...nodeArgs, join(BENCH_ROOT, 'dist/node-floor.js')],
     cores,
     env: {
       ...process.env, NODE_ENV: 'production', PORT: String(port), UPSTREAM: new URL(f.upstreamUrl).origin, JWKS_URL: f.jwksUrl,

@@ -29,9 +29,11 @@ describe('parseBenchArgs', () => {
   it('profiles at 32 connections unless told otherwise, into a directory of its own choosing or --profile-dir', () => {
     expect(ok(['--profile'])).toMatchObject({ profile: true, connections: [32], profileDir: undefined });
     expect(ok(['--profile', '--profile-dir', '/tmp/p', '--connections', '8'])).toMatchObject({ profileDir: '/tmp/p', connections: [8] });
+    expect(ok(['--profile']).profileTarget).toBe('gateway');
+    expect(ok(['--profile', '--profile-target', 'floor']).profileTarget).toBe('floor');
   });
   it('refuses what it does not understand', () => {
-    for (const argv of [['--profile-dir', '/tmp/p'], ['--targets', 'node-proxy'], ['--rounds', '0'], ['--connections', 'a'], ['--upstreams', 'django'], ['--targets', 'envoy'], ['--nice', '-30'], ['--fast'], ['--duration']]) {
+    for (const argv of [['--profile-dir', '/tmp/p'], ['--profile-target', 'floor'], ['--profile', '--profile-target', 'nginx'], ['--targets', 'node-proxy'], ['--rounds', '0'], ['--connections', 'a'], ['--upstreams', 'django'], ['--targets', 'envoy'], ['--nice', '-30'], ['--fast'], ['--duration']]) {
       expect(parseBenchArgs(argv).ok, argv.join(' ')).toBe(false);
     }
   });
