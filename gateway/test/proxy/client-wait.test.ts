@@ -79,6 +79,29 @@ describe('ClientWait after the upstream ended', () => {
     expect(owner.resume).not.toHaveBeenCalled(); // a drain after the end is not a resume
   });
 
+  it('keeps one idle time across both waits: a drain, then the last bytes that never leave', () => {
+    const { res, owner, wait } = setup();
+    wait.untilDrained();
+    vi.advanceTimersByTime(IDLE_MS - 10);
+    res.emit('drain');
+    wait.untilFinished();
+    vi.advanceTimersByTime(IDLE_MS - 1);
+    expect(owner.finish).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(res.destroy).toHaveBeenCalledTimes(1);
+    expect(owner.finish.mock.calls[0]?.[0]).toBeInstanceOf(ResponseIdleTimeoutError);
+  });
+
+  it('finishes once: a finish event after the idle cut (the relay clears the wait as it finishes) is ignored', () => {
+    const { res, owner, wait } = setup();
+    owner.finish.mockImplementation(() => wait.clear());
+    wait.untilFinished();
+    vi.advanceTimersByTime(IDLE_MS);
+    res.emit('finish');
+    expect(owner.finish).toHaveBeenCalledTimes(1);
+    expect(owner.finish.mock.calls[0]?.[0]).toBeInstanceOf(ResponseIdleTimeoutError);
+  });
+
   it('never resumes an upstream that has ended, even if a drain comes late', () => {
     const { res, owner, wait } = setup();
     wait.untilDrained();
