@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { BENCH_USAGE, parseBenchArgs } from './bench-options.js';
 import { runProfile } from './bench-profile.js';
 import { measureUpstream } from './bench-upstream.js';
-import { evaluateTargets } from './budget.js';
 import { renderChartSvg } from './chart-svg.js';
 import { autocannonGenerator, wrkGenerator } from './loadgen.js';
 import { describeMix } from './mix.js';
@@ -22,6 +21,7 @@ import { compareRevocationCost } from './revocation-cost.js';
 import type { BenchResults, Measurement } from './results.js';
 import { BENCH_ROOT, GATEWAY_BIN, GATEWAY_CONFIG_TEMPLATE, REPO_ROOT, gatewayEnvironment } from './services.js';
 import { summarise } from './summary.js';
+import { evaluateTargetsByRound } from './target-rounds.js';
 import { generateBenchKeys, startJwksServer } from './tokens.js';
 import { aptLine, detectTools, toolVersions } from './tools.js';
 
@@ -145,7 +145,7 @@ async function main(): Promise<number> {
     },
     summary,
     comparisons: compareAll(summary),
-    targets: evaluateTargets(summary),
+    targets: evaluateTargetsByRound(measurements),
     revocationCost: compareRevocationCost(summary),
     measurements,
     gatewayTokenCacheMetrics: metrics,

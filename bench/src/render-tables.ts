@@ -29,12 +29,19 @@ function fmtCheckValue(c: TargetCheck, v: number | null): string {
   return c.unit === '×' ? fmtRatio(v) : `${v.toFixed(0)} ${c.unit}`;
 }
 
+/** The gateway's figure round by round: its range, and in how many rounds it met the target. */
+function fmtRounds(c: TargetCheck): string {
+  if (!c.rounds) return '–';
+  const range = c.rounds.min === c.rounds.max ? fmtCheckValue(c, c.rounds.min) : `${fmtCheckValue(c, c.rounds.min)} – ${fmtCheckValue(c, c.rounds.max)}`;
+  return `${range}, met in ${c.rounds.met} of ${c.rounds.of}`;
+}
+
 export function renderTargets(targets: readonly TargetCheck[]): string {
-  const lines = ['| target | limit | gateway | nginx | Node floor | verdict |', '| --- | ---: | ---: | ---: | ---: | --- |'];
+  const lines = ['| target | limit | gateway | nginx | Node floor | verdict | gateway, round by round |', '| --- | ---: | ---: | ---: | ---: | --- | --- |'];
   for (const c of targets) {
     const limit = `${c.comparison === '<=' ? '≤' : '≥'} ${c.unit === '×' ? `${c.limit.toFixed(2)}×` : `${c.limit} ${c.unit}`}`;
     const verdict = c.met === null ? 'not measured' : c.met ? '**met**' : '**missed**';
-    lines.push(`| ${c.description} | ${limit} | ${fmtCheckValue(c, c.measured)} | ${fmtCheckValue(c, c.nginx)} | ${fmtCheckValue(c, c.floor)} | ${verdict} |`);
+    lines.push(`| ${c.description} | ${limit} | ${fmtCheckValue(c, c.measured)} | ${fmtCheckValue(c, c.nginx)} | ${fmtCheckValue(c, c.floor)} | ${verdict} | ${fmtRounds(c)} |`);
   }
   return lines.join('\n');
 }

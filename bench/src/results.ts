@@ -96,6 +96,18 @@ export interface TargetCheck {
   readonly nginx: number | null;
   /** The same figure for the Node floor (node-floor.ts), where it was measured and meaningful. */
   readonly floor: number | null;
+  /**
+   * The gateway's figure as each round alone gives it (target-rounds.ts): its range, and in how
+   * many of the rounds that measured it the target was met. Absent in results written before it.
+   */
+  readonly rounds?: TargetRounds | null;
+}
+
+export interface TargetRounds {
+  readonly min: number;
+  readonly max: number;
+  readonly met: number;
+  readonly of: number;
 }
 
 export interface RunMeta {
