@@ -29,11 +29,11 @@ function fmtCheckValue(c: TargetCheck, v: number | null): string {
   return c.unit === '×' ? fmtRatio(v) : `${v.toFixed(0)} ${c.unit}`;
 }
 
-/** The gateway's figure round by round: its range, and in how many rounds it met the target. */
+/** The gateway's figure round by round: its median and range, and in how many rounds it met the target. */
 function fmtRounds(c: TargetCheck): string {
   if (!c.rounds) return '–';
   const range = c.rounds.min === c.rounds.max ? fmtCheckValue(c, c.rounds.min) : `${fmtCheckValue(c, c.rounds.min)} – ${fmtCheckValue(c, c.rounds.max)}`;
-  return `${range}, met in ${c.rounds.met} of ${c.rounds.of}`;
+  return `median ${fmtCheckValue(c, c.rounds.median)}; ${range}; met in ${c.rounds.met} of ${c.rounds.of}`;
 }
 
 export function renderTargets(targets: readonly TargetCheck[]): string {

@@ -97,13 +97,15 @@ export interface TargetCheck {
   /** The same figure for the Node floor (node-floor.ts), where it was measured and meaningful. */
   readonly floor: number | null;
   /**
-   * The gateway's figure as each round alone gives it (target-rounds.ts): its range, and in how
-   * many of the rounds that measured it the target was met. Absent in results written before it.
+   * The gateway's figure as each round alone gives it (target-rounds.ts): its median and range,
+   * and in how many of the rounds that measured it the target was met. Absent in results written before it.
    */
   readonly rounds?: TargetRounds | null;
 }
 
 export interface TargetRounds {
+  /** The median of the rounds' own figures: each round paired with itself, so drift between rounds cancels. */
+  readonly median: number;
   readonly min: number;
   readonly max: number;
   readonly met: number;

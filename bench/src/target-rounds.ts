@@ -1,8 +1,11 @@
 // The targets round by round. A verdict is on the medians of the rounds; on a machine whose
 // speed moves between rounds, what each round alone would have said shows how far one run can
-// be trusted: a ratio that reads 1.2× in one round and 2.1× in the next decides nothing.
+// be trusted: a ratio that reads 1.2× in one round and 2.1× in the next decides nothing. The
+// median of the rounds' own ratios pairs each path with the others of its round; the verdict's
+// ratio of medians may take its numerator and denominator from different rounds.
 import { evaluateTargets } from './budget.js';
 import type { Measurement, TargetCheck, TargetRounds } from './results.js';
+import { spread } from './stats.js';
 import { summarise } from './summary.js';
 
 /** evaluateTargets over the whole run, each check with its round-by-round range. */
@@ -16,6 +19,6 @@ export function evaluateTargetsByRound(measurements: readonly Measurement[]): Ta
 function rangeOf(checks: readonly TargetCheck[]): TargetRounds | null {
   const measured = checks.filter((c) => c.measured !== null);
   if (measured.length === 0) return null;
-  const values = measured.map((c) => c.measured!);
-  return { min: Math.min(...values), max: Math.max(...values), met: measured.filter((c) => c.met).length, of: measured.length };
+  const { median, min, max } = spread(measured.map((c) => c.measured!));
+  return { median, min, max, met: measured.filter((c) => c.met).length, of: measured.length };
 }

@@ -22,6 +22,7 @@ describe('evaluateTargetsByRound', () => {
     expect(t.met).toBe(true);
     expect(t.rounds!.min).toBeCloseTo(1.2, 10);
     expect(t.rounds!.max).toBeCloseTo(2.1, 10);
+    expect(t.rounds!.median).toBeCloseTo(1.25, 10);
     expect(t.rounds).toMatchObject({ met: 2, of: 3 });
   });
 
@@ -30,6 +31,23 @@ describe('evaluateTargetsByRound', () => {
     const t = byId(ms)['todo-32-cpu-vs-floor']!;
     expect(t.rounds!.min).toBeCloseTo(0.65, 10);
     expect(t.rounds!.max).toBeCloseTo(1.3, 10);
+    // The ratio of medians is 130 ÷ 100; paired with its own round's floor, round 2 reads 0.65×.
+    expect(t.measured).toBeCloseTo(1.3, 10);
+    expect(t.rounds!.median).toBeCloseTo(1.3, 10);
+    expect(t.rounds).toMatchObject({ met: 3, of: 3 });
+  });
+
+  it('gives the paired median where the ratio of medians mixes rounds (a host that drifts)', () => {
+    // Every round: the gateway adds 1.3× what the floor adds. The medians come from different
+    // rounds (direct 100, floor 250, gateway 265), and their ratio reads 165 ÷ 150 = 1.1×.
+    const at = (round: number, direct: number, floor: number, gateway: number) => [
+      m('upstream-todo', 'direct', 1, { round, rps: 9000, p50: direct }),
+      m('upstream-todo', 'floor', 1, { round, rps: 5000, p50: floor, cpu: 100 }),
+      m('upstream-todo', 'gateway', 1, { round, rps: 4000, p50: gateway, cpu: 130 }),
+    ];
+    const t = byId([...at(1, 100, 150, 165), ...at(2, 200, 250, 265), ...at(3, 100, 250, 295)])['todo-1-added-p50-vs-floor']!;
+    expect(t.measured).toBeCloseTo(1.1, 10);
+    expect(t.rounds!.median).toBeCloseTo(1.3, 10);
     expect(t.rounds).toMatchObject({ met: 3, of: 3 });
   });
 
@@ -40,7 +58,7 @@ describe('evaluateTargetsByRound', () => {
   it('is rendered as its own column of the targets table', () => {
     const text = renderTargets(evaluateTargetsByRound(rounds([120, 210, 125])));
     expect(text).toContain('| verdict | gateway, round by round |');
-    expect(text).toContain('| **met** | 1.200× – 2.100×, met in 2 of 3 |');
+    expect(text).toContain('| **met** | median 1.250×; 1.200× – 2.100×; met in 2 of 3 |');
     expect(text).toContain('| not measured | – |');
   });
 });
