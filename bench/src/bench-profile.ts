@@ -41,7 +41,10 @@ export async function runProfile(ctx: ProfileContext): Promise<string> {
   const dir = options.profileDir ?? join(BENCH_ROOT, 'results/profiles', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
   const connections = Math.max(...options.connections);
-  const label = options.profileTarget === 'floor' ? 'node floor' : 'gateway';
+  // What is profiled, as the log lines, the report's title and its run line name it.
+  const { label, title, config } = options.profileTarget === 'floor'
+    ? { label: 'node floor', title: 'Node floor', config: 'token cache 10000' }
+    : { label: 'gateway', title: 'Gateway', config: 'default config' };
   const started: Service[] = [];
   let profiled: Service | undefined;
   let summary: string;
@@ -79,9 +82,9 @@ export async function runProfile(ctx: ProfileContext): Promise<string> {
   // Only the samples of the measured run: start-up (module loading) and warm-up would crowd the top.
   const report = selfTimes(files.map((f) => parseCpuProfile(readFileSync(join(dir, f), 'utf8'))), window!);
   const text = [
-    `### ${label === 'gateway' ? 'Gateway' : 'Node floor'} CPU profile — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `### ${title} CPU profile — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `- Run: upstream-todo, ${connections} connections, ${options.durationSec} s, cached tokens, ${label === 'gateway' ? 'default config' : 'token cache 10000'}; ${summary}`,
+    `- Run: upstream-todo, ${connections} connections, ${options.durationSec} s, cached tokens, ${config}; ${summary}`,
     `- Profiles: ${files.length} file(s) in ${dir}, ranked over the load run only (they also hold start-up and warm-up; open one in Chrome DevTools → Performance, or speedscope, for the call tree)`,
     '',
     renderTopSelfTime(report, 25, shortenUrl),
