@@ -23,6 +23,8 @@ export interface BenchOptions {
   readonly profileTarget: ProfileTarget;
   /** Where --profile writes the .cpuprofile files; default bench/results/profiles/<time>. */
   readonly profileDir: string | undefined;
+  /** --interleaved: the 1-connection latencies of every proxy taken in turn (bench-interleaved.ts) instead of the rounds. */
+  readonly interleaved: boolean;
   readonly help: boolean;
 }
 
@@ -67,6 +69,10 @@ to cores, and measures direct vs nginx vs the floor vs the gateway in alternatin
   --profile-dir <dir>   where the .cpuprofile files go [default bench/results/profiles/<time>]
   --profile-target <t>  gateway, or floor: the same run through the Node floor, to set the
                         two profiles side by side                   [default gateway]
+  --interleaved         instead of the rounds: 1-connection latency of direct, nginx, the
+                        floor and the gateway taken in turn in short bursts by one client
+                        (upstream-todo; --rounds rounds of --duration s), so a slow spell of
+                        the host falls on all of them alike
   -h, --help            this text`;
 
 export type BenchParse = { readonly ok: true; readonly options: BenchOptions } | { readonly ok: false; readonly error: string };
@@ -83,6 +89,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   let help = false;
   let updateReadme = true;
   let profile = false;
+  let interleaved = false;
   const values = new Map<string, string>();
   const valueFlags = ['--duration', '--rounds', '--warmup', '--connections', '--upstreams', '--targets', '--workers', '--out', '--nice', '--retry-disturbed', '--profile-dir', '--profile-target'];
   for (let i = 0; i < argv.length; i++) {
@@ -90,6 +97,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
     if (flag === '--quick') quick = true;
     else if (flag === '--no-readme') updateReadme = false;
     else if (flag === '--profile') profile = true;
+    else if (flag === '--interleaved') interleaved = true;
     else if (flag === '-h' || flag === '--help') help = true;
     else if (valueFlags.includes(flag)) {
       const v = inline ?? argv[++i];
@@ -116,6 +124,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   const connections = connRaw.split(',').map((s) => Number(s.trim()));
   if (!connections.every((c) => Number.isInteger(c) && c >= 1 && c <= 10_000)) return { ok: false, error: '--connections: expected integers like 1,32' };
   for (const flag of ['--profile-dir', '--profile-target']) if (values.has(flag) && !profile) return { ok: false, error: `${flag} goes with --profile` };
+  if (profile && interleaved) return { ok: false, error: '--profile and --interleaved are two different runs: choose one' };
   const profileTarget = (values.get('--profile-target') ?? 'gateway') as ProfileTarget;
   if (!PROFILE_TARGETS.includes(profileTarget)) return { ok: false, error: `--profile-target: expected ${PROFILE_TARGETS.join(' or ')}` };
   const upstreams = values.has('--upstreams') ? list(values.get('--upstreams')!, ALL_UPSTREAMS, '--upstreams') : [...ALL_UPSTREAMS];
@@ -141,6 +150,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
       profile,
       profileTarget,
       profileDir: values.get('--profile-dir'),
+      interleaved,
       help,
     },
   };

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism, cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_USAGE, parseBenchArgs } from './bench-options.js';
+import { runInterleavedBench } from './bench-interleaved.js';
 import { runProfile } from './bench-profile.js';
 import { measureUpstream } from './bench-upstream.js';
 import { renderChartSvg } from './chart-svg.js';
@@ -83,14 +84,17 @@ async function main(): Promise<number> {
   log(`bench: placement: ${describePlacement(placement)}${priority}`);
   const workers = options.workers ?? placement.proxy.length;
   const loadgen = tools.wrk ? wrkGenerator(tools.wrk, placement.loadgen) : autocannonGenerator(placement.loadgen);
-  log(`bench: latency from ${loadgen.latencySource}`);
+  if (!options.interleaved) log(`bench: latency from ${loadgen.latencySource}`);
 
   const workDir = mkdtempSync(join(tmpdir(), 'jwt-gateway-bench-'));
   const keys = await generateBenchKeys();
   const jwks = await startJwksServer(keys.jwks);
-  if (options.profile) {
+  if (options.profile || options.interleaved) {
     try {
-      process.stdout.write(`\n${await runProfile({ options, placement, loadgen, keys, jwksUrl: jwks.url, workDir, workers, log })}\n`);
+      const report = options.profile
+        ? await runProfile({ options, placement, loadgen, keys, jwksUrl: jwks.url, workDir, workers, log })
+        : await runInterleavedBench({ options, placement, keys, jwksUrl: jwks.url, workDir, workers, nginx: tools.nginx, log });
+      process.stdout.write(`\n${report}\n`);
       return 0;
     } finally {
       await jwks.close();

@@ -32,6 +32,11 @@ describe('parseBenchArgs', () => {
     expect(ok(['--profile']).profileTarget).toBe('gateway');
     expect(ok(['--profile', '--profile-target', 'floor']).profileTarget).toBe('floor');
   });
+  it('runs the interleaved 1-connection comparison only when asked, and never together with a profile', () => {
+    expect(ok([]).interleaved).toBe(false);
+    expect(ok(['--interleaved', '--rounds', '5', '--duration', '10'])).toMatchObject({ interleaved: true, rounds: 5, durationSec: 10 });
+    expect(parseBenchArgs(['--interleaved', '--profile'])).toMatchObject({ ok: false });
+  });
   it('refuses what it does not understand', () => {
     for (const argv of [['--profile-dir', '/tmp/p'], ['--profile-target', 'floor'], ['--profile', '--profile-target', 'nginx'], ['--targets', 'node-proxy'], ['--rounds', '0'], ['--connections', 'a'], ['--upstreams', 'django'], ['--targets', 'envoy'], ['--nice', '-30'], ['--fast'], ['--duration']]) {
       expect(parseBenchArgs(argv).ok, argv.join(' ')).toBe(false);
