@@ -1,21 +1,17 @@
 // Measures one upstream: starts it and the proxies in front of it (pinned), checks every path
-// answers, warms each up, then runs alternating rounds and records CPU per request.
+// answers, warms each up, then runs alternating rounds (each one path's: bench-round.ts).
 import { join } from 'node:path';
 import { TODO_ONLY_TARGETS, type BenchOptions } from './bench-options.js';
 import { REVOCATION_LIST_SIZE, loadRevocationList, readRevocationGauge } from './bench-revocations.js';
 import { prepareUsers, type BenchPlans } from './bench-users.js';
 import type { LoadGenerator, PreparedPlan } from './loadgen.js';
 import type { Placement } from './placement.js';
-import { cpuSeconds, selfAndReapedChildrenSeconds, systemBusySeconds } from './proc-cpu.js';
+import { measureLeastDisturbed, type LiveTarget } from './bench-round.js';
 import { TARGET_LABELS, type Measurement, type TargetId, type UpstreamId } from './results.js';
-import { sampleRss } from './proc-mem.js';
 import { startFastapi, startFloor, startGateway, startNginx, startUpstreamTodo, type GatewayService } from './services.js';
 import type { Service } from './spawn-service.js';
 import { callApi, describeAnswer } from './task-api.js';
 import type { BenchKeys } from './tokens.js';
-
-/** Other processes using more than this many cores during a round make it "disturbed". */
-export const DISTURBED_CORES = 0.25;
 
 export interface UpstreamRunContext {
   readonly options: BenchOptions;
@@ -28,14 +24,6 @@ export interface UpstreamRunContext {
   readonly gatewayAvailable: boolean;
   readonly workers: number;
   readonly log: (line: string) => void;
-}
-
-interface LiveTarget {
-  readonly id: TargetId;
-  readonly url: string;
-  readonly plan: PreparedPlan;
-  /** The proxy process whose CPU is charged to this path (none for direct). */
-  readonly proxy: Service | undefined;
 }
 
 export interface UpstreamRunResult {
@@ -111,11 +99,6 @@ async function probe(target: LiveTarget, plans: BenchPlans, kind: keyof BenchPla
   if (answer.status !== 200) throw new Error(`${TARGET_LABELS[target.id]}: GET ${first.path} answered ${describeAnswer(answer)}`);
 }
 
-function cpuPerRequestUs(before: number, after: number, requests: number): number | null {
-  if (!Number.isFinite(before) || !Number.isFinite(after) || requests <= 0) return null;
-  return ((after - before) * 1e6) / requests;
-}
-
 export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunContext): Promise<UpstreamRunResult> {
   const { options, placement, loadgen, log } = ctx;
   const started: Service[] = [];
@@ -153,63 +136,13 @@ export async function measureUpstream(upstreamId: UpstreamId, ctx: UpstreamRunCo
       for (const t of targets) await loadgen.run(t.url, t.plan, maxConnections, options.warmupSec);
     }
 
-    const ours = (): number => proxies.reduce((sum, p) => sum + cpuSeconds(p.pid), cpuSeconds(upstream.pid)) + selfAndReapedChildrenSeconds();
-    const measureOnce = async (t: LiveTarget, connections: number, round: number): Promise<Measurement> => {
-      const busyBefore = systemBusySeconds();
-      const oursBefore = ours();
-      const proxyBefore = t.proxy ? cpuSeconds(t.proxy.pid) : Number.NaN;
-      const upstreamBefore = cpuSeconds(upstream.pid);
-      const linesBefore = t.proxy?.stdoutLines() ?? 0;
-      const rss = t.proxy ? sampleRss(t.proxy.pid) : undefined;
-      const wallBefore = process.hrtime.bigint();
-      const r = await loadgen.run(t.url, t.plan, connections, options.durationSec);
-      const wallSec = Number(process.hrtime.bigint() - wallBefore) / 1e9;
-      const proxyRssKb = rss?.stop() ?? null;
-      const proxyAfter = t.proxy ? cpuSeconds(t.proxy.pid) : Number.NaN;
-      const upstreamAfter = cpuSeconds(upstream.pid);
-      const other = (systemBusySeconds() - busyBefore - (ours() - oursBefore)) / wallSec;
-      return {
-        upstream: upstreamId,
-        target: t.id,
-        connections,
-        round,
-        requests: r.requests,
-        rps: r.rps,
-        failures: r.failures,
-        latencyUs: r.latencyUs,
-        proxyCpuUsPerReq: t.proxy ? cpuPerRequestUs(proxyBefore, proxyAfter, r.requests) : null,
-        upstreamCpuUsPerReq: cpuPerRequestUs(upstreamBefore, upstreamAfter, r.requests),
-        proxyRssKb,
-        // Only the gateway logs per request; the others write nothing to stdout.
-        proxyLogLinesPerReq: t.proxy && r.requests > 0 && t.id.startsWith('gateway') ? (t.proxy.stdoutLines() - linesBefore) / r.requests : null,
-        otherCpuCores: Number.isFinite(other) ? Math.max(0, other) : null,
-      };
-    };
-    const logMeasurement = (m: Measurement, suffix: string): void => {
-      const cpu = m.proxyCpuUsPerReq === null ? '' : `, proxy CPU ${m.proxyCpuUsPerReq.toFixed(1)} µs/req`;
-      const rssMb = m.proxyRssKb ? `, RSS ${(m.proxyRssKb / 1024).toFixed(0)} MB` : '';
-      const other = m.otherCpuCores && m.otherCpuCores > 0.1 ? `  (other processes: ${m.otherCpuCores.toFixed(2)} cores)` : '';
-      log(`  round ${m.round} c=${m.connections} ${TARGET_LABELS[m.target].padEnd(26)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${String(m.latencyUs.p50).padStart(5)} µs  p99 ${String(m.latencyUs.p99).padStart(6)} µs${cpu}${rssMb}${m.failures ? `  FAILED ${m.failures}` : ''}${other}${suffix}`);
-    };
-
+    const roundContext = { upstreamId, upstream, proxies, loadgen, durationSec: options.durationSec, retryDisturbed: options.retryDisturbed, log };
     for (let round = 1; round <= options.rounds; round++) {
       for (const connections of options.connections) {
         // Alternate the order each round so slow drift (caches, the database file, thermal)
         // does not always favour the same path.
         const order = round % 2 === 1 ? targets : [...targets].reverse();
-        for (const t of order) {
-          // A round disturbed by other work on the machine is repeated (options.retryDisturbed
-          // times at most); the least disturbed attempt is kept, and says how many it took.
-          let best: Measurement | undefined;
-          for (let attempt = 1; attempt <= 1 + options.retryDisturbed; attempt++) {
-            const m = { ...(await measureOnce(t, connections, round)), attempts: attempt };
-            if (!best || (m.otherCpuCores ?? 0) < (best.otherCpuCores ?? 0)) best = m;
-            const disturbed = (m.otherCpuCores ?? 0) > DISTURBED_CORES;
-            logMeasurement(m, disturbed && attempt <= options.retryDisturbed ? ' — disturbed, repeating' : '');
-            if (!disturbed) break;
-          }
-          measurements.push(best!);
-        }
+        for (const t of order) measurements.push(await measureLeastDisturbed(t, connections, round, roundContext));
       }
     }
     if (cached) gatewayMetrics = await scrapeTokenCacheMetrics(cached.adminUrl);
