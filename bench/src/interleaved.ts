@@ -1,8 +1,9 @@
 // One connection per target, one request at a time, the targets taken in turn in short bursts
-// (a fresh random order each cycle), so every target is timed over the same seconds of this host. wrk times one target for a whole
-// round, and on a VM whose speed drifts by up to 2× within a minute the 1-connection p50s of two
-// rounds differ by more than the gap being measured; taken in turn, a slow spell slows them all.
-// Plain sockets and pre-formatted requests: the client does the same small work for every target.
+// (a fresh random order each cycle), so every target is timed over the same seconds of this
+// host. wrk times one target for a whole round, and on a VM whose speed drifts by up to 2×
+// within a minute the 1-connection p50s of two rounds differ by more than the gap being
+// measured; taken in turn, a slow spell slows them all. Plain sockets and pre-formatted requests
+// (http-wire.ts): the client does the same small work for every target.
 import { connect, type Socket } from 'node:net';
 import { completeResponse, formatRequests } from './http-wire.js';
 import type { PlannedRequest } from './mix.js';

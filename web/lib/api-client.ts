@@ -1,5 +1,6 @@
 // A typed client for the task API behind the gateway. Plain TypeScript over `fetch`, with no
-// React or Next.js imports, so any frontend (or a Node script) can copy this one file.
+// React or Next.js imports, so any frontend (or a Node script) can copy this file and the one it
+// imports, token-cache.ts (the token kept until shortly before its exp).
 //
 // What it does for every call:
 //  1. gets a JWT from Better Auth (through the `getToken` you pass) and caches it until shortly
@@ -9,6 +10,9 @@
 //     once. Safe for POST too: the gateway answers 401 before anything reaches the service.
 //  4. if there is no session (no token) or the retry is refused too, calls `onSessionExpired`
 //     and throws a SessionExpiredError, so the UI can send the user to sign in.
+import { TokenCache, type TokenSource } from './token-cache';
+
+export type { TokenSource } from './token-cache';
 
 export interface Task {
   id: number;
@@ -30,9 +34,6 @@ export interface TaskChanges {
   description?: string | null;
   completed?: boolean;
 }
-
-/** Returns a JWT for the signed-in user, or null when there is no session. */
-export type TokenSource = () => Promise<string | null>;
 
 export interface TaskApiOptions {
   /** The gateway's origin, e.g. http://localhost:8080 */
@@ -75,58 +76,6 @@ export interface TaskApi {
   toggle(userId: string, taskId: number): Promise<Task>;
   /** Forget the cached token (call it on sign-out). */
   clearToken(): void;
-}
-
-/** Reads `exp` (seconds) from a JWT without verifying it: only to know when to renew. */
-export function tokenExpiry(token: string): number | undefined {
-  const payload = token.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-    const exp: unknown = (JSON.parse(json) as { exp?: unknown }).exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Caches one token until `margin` seconds before its expiry; concurrent callers share a fetch. */
-export class TokenCache {
-  private token: string | null = null;
-  private expiresAtMs = 0;
-  private inflight: Promise<string | null> | null = null;
-
-  constructor(
-    private readonly source: TokenSource,
-    private readonly marginSeconds = 30,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async get(): Promise<string | null> {
-    if (this.token !== null && this.now() < this.expiresAtMs) return this.token;
-    this.inflight ??= this.fetchFresh().finally(() => {
-      this.inflight = null;
-    });
-    return this.inflight;
-  }
-
-  clear(): void {
-    this.token = null;
-    this.expiresAtMs = 0;
-  }
-
-  private async fetchFresh(): Promise<string | null> {
-    this.clear();
-    const token = await this.source();
-    if (!token) return null;
-    const exp = tokenExpiry(token);
-    // A token without a readable exp is used for this call only, never cached.
-    if (exp !== undefined) {
-      this.token = token;
-      this.expiresAtMs = (exp - this.marginSeconds) * 1000;
-    }
-    return token;
-  }
 }
 
 /** A TokenSource that asks Better Auth's `GET /api/auth/token` (session cookie included). */

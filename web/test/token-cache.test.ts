@@ -1,6 +1,6 @@
 // The API client's token cache on its own: expiry parsing and when a token is (not) reused.
 import { describe, expect, it, vi } from 'vitest';
-import { TokenCache, tokenExpiry } from '../lib/api-client.js';
+import { TokenCache, tokenExpiry } from '../lib/token-cache.js';
 
 const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const jwtWith = (payload: unknown) => `${part({ alg: 'EdDSA' })}.${part(payload)}.c2ln`;
