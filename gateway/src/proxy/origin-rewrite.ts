@@ -37,6 +37,7 @@ export function createUrlRewriter(upstreamOrigin: string): RewriteUrl {
     (url.hostname === upstream.hostname || (loopback && isLoopbackHost(url.hostname)));
 
   return (reference, clientOrigin) => {
+    if (isPathAbsolute(reference)) return reference;
     for (const base of BASES) {
       let url: URL;
       try {
@@ -52,6 +53,21 @@ export function createUrlRewriter(upstreamOrigin: string): RewriteUrl {
     }
     return reference;
   };
+}
+
+const TAB_OR_NEWLINE = /[\t\n\r]/;
+
+/**
+ * `/api/u/tasks/7`, what services put in Location: a path on whatever host the reference is read
+ * against, so it can never name the upstream, and it needs no parse (two per reference, the most
+ * a rewrite costs). Exactly the references the parser reads that way: a `/` not followed by `/` or
+ * `\` (either would start an authority), with no tab or newline anywhere (the parser drops them
+ * first: `/\t/host` is `//host`). A `/` first means no leading space or control to strip either.
+ */
+function isPathAbsolute(reference: string): boolean {
+  if (reference.charCodeAt(0) !== 0x2f) return false;
+  const second = reference.charCodeAt(1);
+  return second !== 0x2f && second !== 0x5c && !TAB_OR_NEWLINE.test(reference);
 }
 
 function effectivePort(url: URL): string {

@@ -35,3 +35,15 @@ describe('references that are not URLs of the upstream', () => {
     expect(rewrite(reference, client)).toBe(reference);
   });
 });
+
+describe('a path on the host it is read against (the parse is skipped for it)', () => {
+  const rewrite = createUrlRewriter('http://127.0.0.1:8000');
+  it.each(['/', '/api/u/tasks/7', '/x?next=http://127.0.0.1:8000/y', '/%2F127.0.0.1:8000/x', '/x\\y'])('%j is left byte for byte', (reference) => {
+    expect(rewrite(reference, client)).toBe(reference);
+  });
+  // What only looks like a path: the parser reads an authority in each, and it names the upstream.
+  it.each(['//127.0.0.1:8000/x', '/\\127.0.0.1:8000/x', '/\t/127.0.0.1:8000/x', '/\n/127.0.0.1:8000/x', '\t//127.0.0.1:8000/x', ' //127.0.0.1:8000/x'])('%j → the client origin', (reference) => {
+    expect(rewrite(reference, client)).toBe(`${client}/x`);
+  });
+});
+
