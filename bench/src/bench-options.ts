@@ -125,6 +125,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   if (!connections.every((c) => Number.isInteger(c) && c >= 1 && c <= 10_000)) return { ok: false, error: '--connections: expected integers like 1,32' };
   for (const flag of ['--profile-dir', '--profile-target']) if (values.has(flag) && !profile) return { ok: false, error: `${flag} goes with --profile` };
   if (profile && interleaved) return { ok: false, error: '--profile and --interleaved are two different runs: choose one' };
+  // The interleaved run has one upstream, one connection per target and its fixed targets.
+  const notInterleaved = ['--upstreams', '--targets', '--connections'].find((flag) => values.has(flag));
+  if (interleaved && (notInterleaved || quick)) return { ok: false, error: `--interleaved measures upstream-todo at 1 connection through direct, nginx, the floor and the gateway: ${notInterleaved ?? '--quick'} does not apply` };
   const profileTarget = (values.get('--profile-target') ?? 'gateway') as ProfileTarget;
   if (!PROFILE_TARGETS.includes(profileTarget)) return { ok: false, error: `--profile-target: expected ${PROFILE_TARGETS.join(' or ')}` };
   const upstreams = values.has('--upstreams') ? list(values.get('--upstreams')!, ALL_UPSTREAMS, '--upstreams') : [...ALL_UPSTREAMS];

@@ -13,19 +13,24 @@ export function formatRequests(url: string, plan: readonly PlannedRequest[]): Bu
   });
 }
 
-/** The status and length of the first complete HTTP/1.1 response in `data`, or undefined if it is not all there yet. */
+const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: |$)/;
+
+/**
+ * The status and length of the first complete HTTP/1.1 response in `data`, or undefined if it is
+ * not all there yet. Throws on what the bench's targets never send — a head that is no status
+ * line (the stream is out of step), a bad chunk size, a body framed by the connection's close —
+ * so a broken target stops the run instead of skewing it.
+ */
 export function completeResponse(data: Buffer): { status: number; length: number; close: boolean } | undefined {
   const headEnd = data.indexOf('\r\n\r\n');
   if (headEnd === -1) return undefined;
   const head = data.toString('latin1', 0, headEnd);
-  const status = Number(head.slice(9, 12));
+  const statusLine = STATUS_LINE.exec(head);
+  if (!statusLine) throw new Error(`not an HTTP/1.1 response: ${JSON.stringify(head.slice(0, 40))}`);
+  const status = Number(statusLine[1]);
   const close = /\r\nconnection:[^\r]*\bclose\b/i.test(head);
   const bodyStart = headEnd + 4;
-  const lengthMatch = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-  if (lengthMatch) {
-    const length = bodyStart + Number(lengthMatch[1]);
-    return data.length >= length ? { status, length, close } : undefined;
-  }
+  // Chunked wins over a Content-Length beside it (RFC 9112 §6.3).
   if (/\r\ntransfer-encoding:[^\r]*chunked/i.test(head)) {
     let at = bodyStart;
     for (;;) {
@@ -41,5 +46,11 @@ export function completeResponse(data: Buffer): { status: number; length: number
       if (at > data.length) return undefined;
     }
   }
-  return { status, length: bodyStart, close }; // no body (204, 304, or a head-only answer)
+  const lengthMatch = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+  if (lengthMatch) {
+    const length = bodyStart + Number(lengthMatch[1]);
+    return data.length >= length ? { status, length, close } : undefined;
+  }
+  if (status < 200 || status === 204 || status === 304) return { status, length: bodyStart, close };
+  throw new Error(`a ${status} response with neither Content-Length nor chunked framing`);
 }

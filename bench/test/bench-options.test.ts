@@ -36,6 +36,9 @@ describe('parseBenchArgs', () => {
     expect(ok([]).interleaved).toBe(false);
     expect(ok(['--interleaved', '--rounds', '5', '--duration', '10'])).toMatchObject({ interleaved: true, rounds: 5, durationSec: 10 });
     expect(parseBenchArgs(['--interleaved', '--profile'])).toMatchObject({ ok: false });
+    for (const extra of [['--connections', '32'], ['--upstreams', 'fastapi'], ['--targets', 'direct,gateway'], ['--quick']]) {
+      expect(parseBenchArgs(['--interleaved', ...extra])).toMatchObject({ ok: false, error: expect.stringContaining(extra[0]!) });
+    }
   });
   it('refuses what it does not understand', () => {
     for (const argv of [['--profile-dir', '/tmp/p'], ['--profile-target', 'floor'], ['--profile', '--profile-target', 'nginx'], ['--targets', 'node-proxy'], ['--rounds', '0'], ['--connections', 'a'], ['--upstreams', 'django'], ['--targets', 'envoy'], ['--nice', '-30'], ['--fast'], ['--duration']]) {

@@ -1,6 +1,7 @@
 // A typed client for the task API behind the gateway. Plain TypeScript over `fetch`, with no
 // React or Next.js imports, so any frontend (or a Node script) can copy this file and the one it
-// imports, token-cache.ts (the token kept until shortly before its exp).
+// imports, token-cache.ts (the token kept until shortly before its exp). The import has no
+// extension, as bundlers resolve it; compiled for Node's own ES modules it needs `.js`.
 //
 // What it does for every call:
 //  1. gets a JWT from Better Auth (through the `getToken` you pass) and caches it until shortly
