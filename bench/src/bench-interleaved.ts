@@ -7,29 +7,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { BenchOptions } from './bench-options.js';
 import { prepareUsers } from './bench-users.js';
 import type { InterleavedSummary } from './interleaved.js';
 import { renderInterleaved, type InterleavedRound } from './interleaved-report.js';
-import { pinnedCommand, type Placement } from './placement.js';
+import { pinnedCommand } from './placement.js';
 import { cpuSeconds } from './proc-cpu.js';
 import { BENCH_ROOT, startFloor, startGateway, startNginx, startUpstreamTodo } from './services.js';
 import type { Service } from './spawn-service.js';
 import { callApi, describeAnswer } from './task-api.js';
-import type { BenchKeys } from './tokens.js';
+import type { RunContext } from './run-context.js';
 
 const WORKER = fileURLToPath(new URL('./interleaved-worker.js', import.meta.url));
 
-export interface InterleavedContext {
-  readonly options: BenchOptions;
-  readonly placement: Placement;
-  readonly keys: BenchKeys;
-  readonly jwksUrl: string;
-  readonly workDir: string;
-  readonly workers: number;
+export interface InterleavedContext extends RunContext {
   /** nginx's binary, when installed. */
   readonly nginx: string | undefined;
-  readonly log: (line: string) => void;
 }
 
 export async function runInterleavedBench(ctx: InterleavedContext): Promise<string> {

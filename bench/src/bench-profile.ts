@@ -6,26 +6,17 @@
 // side say what the gateway spends above Node's own cost, function by function.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchOptions } from './bench-options.js';
 import { prepareUsers } from './bench-users.js';
 import { parseCpuProfile, renderTopSelfTime, selfTimes } from './cpuprofile.js';
 import type { LoadGenerator } from './loadgen.js';
-import type { Placement } from './placement.js';
 import { cpuSeconds } from './proc-cpu.js';
 import { BENCH_ROOT, REPO_ROOT, startFloor, startGateway, startUpstreamTodo } from './services.js';
 import type { Service } from './spawn-service.js';
 import { callApi, describeAnswer } from './task-api.js';
-import type { BenchKeys } from './tokens.js';
+import type { RunContext } from './run-context.js';
 
-export interface ProfileContext {
-  readonly options: BenchOptions;
-  readonly placement: Placement;
+export interface ProfileContext extends RunContext {
   readonly loadgen: LoadGenerator;
-  readonly keys: BenchKeys;
-  readonly jwksUrl: string;
-  readonly workDir: string;
-  readonly workers: number;
-  readonly log: (line: string) => void;
 }
 
 /** Script URLs relative to the repository, so the table stays narrow. */

@@ -1,29 +1,22 @@
 // Measures one upstream: starts it and the proxies in front of it (pinned), checks every path
 // answers, warms each up, then runs alternating rounds (each one path's: bench-round.ts).
 import { join } from 'node:path';
-import { TODO_ONLY_TARGETS, type BenchOptions } from './bench-options.js';
+import { TODO_ONLY_TARGETS } from './bench-options.js';
 import { REVOCATION_LIST_SIZE, loadRevocationList, readRevocationGauge } from './bench-revocations.js';
 import { prepareUsers, type BenchPlans } from './bench-users.js';
 import type { LoadGenerator, PreparedPlan } from './loadgen.js';
-import type { Placement } from './placement.js';
 import { measureLeastDisturbed, type LiveTarget } from './bench-round.js';
 import { TARGET_LABELS, type Measurement, type TargetId, type UpstreamId } from './results.js';
 import { startFastapi, startFloor, startGateway, startNginx, startUpstreamTodo, type GatewayService } from './services.js';
 import type { Service } from './spawn-service.js';
 import { callApi, describeAnswer } from './task-api.js';
-import type { BenchKeys } from './tokens.js';
+import type { RunContext } from './run-context.js';
 
-export interface UpstreamRunContext {
-  readonly options: BenchOptions;
-  readonly placement: Placement;
+export interface UpstreamRunContext extends RunContext {
   readonly loadgen: LoadGenerator;
-  readonly keys: BenchKeys;
-  readonly jwksUrl: string;
-  readonly workDir: string;
+  /** nginx's binary, when installed. */
   readonly nginx: string | undefined;
   readonly gatewayAvailable: boolean;
-  readonly workers: number;
-  readonly log: (line: string) => void;
 }
 
 export interface UpstreamRunResult {
