@@ -71,8 +71,8 @@ to cores, and measures direct vs nginx vs the floor vs the gateway in alternatin
                         two profiles side by side                   [default gateway]
   --interleaved         instead of the rounds: 1-connection latency of direct, nginx, the
                         floor and the gateway taken in turn in short bursts by one client
-                        (upstream-todo; --rounds rounds of --duration s), so a slow spell of
-                        the host falls on all of them alike
+                        (upstream-todo; --rounds rounds of --duration s, after one --warmup
+                        pass, 5 s unless told), so a slow spell of the host falls on all alike
   -h, --help            this text`;
 
 export type BenchParse = { readonly ok: true; readonly options: BenchOptions } | { readonly ok: false; readonly error: string };
@@ -113,7 +113,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchParse {
   };
   const durationSec = num('--duration', quick ? 1 : 5, 1);
   const rounds = num('--rounds', 3, 1);
-  const warmupSec = num('--warmup', quick ? 1 : 2, 0);
+  // The interleaved run warms every process once, and its first round is cold without ~5 s of it.
+  const warmupSec = num('--warmup', quick ? 1 : interleaved ? 5 : 2, 0);
   const workersRaw = values.has('--workers') ? num('--workers', 1, 1) : undefined;
   const retryDisturbed = num('--retry-disturbed', 1, 0);
   for (const v of [durationSec, rounds, warmupSec, workersRaw, retryDisturbed]) if (typeof v === 'string') return { ok: false, error: v };

@@ -34,7 +34,8 @@ describe('parseBenchArgs', () => {
   });
   it('runs the interleaved 1-connection comparison only when asked, and never together with a profile', () => {
     expect(ok([]).interleaved).toBe(false);
-    expect(ok(['--interleaved', '--rounds', '5', '--duration', '10'])).toMatchObject({ interleaved: true, rounds: 5, durationSec: 10 });
+    expect(ok(['--interleaved', '--rounds', '5', '--duration', '10'])).toMatchObject({ interleaved: true, rounds: 5, durationSec: 10, warmupSec: 5 });
+    expect(ok(['--interleaved', '--warmup', '0']).warmupSec).toBe(0);
     expect(parseBenchArgs(['--interleaved', '--profile'])).toMatchObject({ ok: false });
     for (const extra of [['--connections', '32'], ['--upstreams', 'fastapi'], ['--targets', 'direct,gateway'], ['--quick']]) {
       expect(parseBenchArgs(['--interleaved', ...extra])).toMatchObject({ ok: false, error: expect.stringContaining(extra[0]!) });
