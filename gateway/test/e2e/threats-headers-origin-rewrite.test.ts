@@ -38,6 +38,9 @@ describe('Location spellings that name the upstream are rewritten', () => {
     ['another 127/8 address', () => `http://127.0.0.2:${port()}/x`, '/x'],
     ['a decimal IPv4 address', () => `http://2130706433:${port()}/x`, '/x'],
     ['scheme-relative', () => `//localhost:${port()}/x?q=1#frag`, '/x?q=1#frag'],
+    // Each starts with one '/', like the plain paths the rewrite lets through unparsed.
+    ['scheme-relative with a backslash (a browser reads /\\ as //)', () => `/\\127.0.0.1:${port()}/x`, '/x'],
+    ['scheme-relative with a tab between the slashes (a browser drops it)', () => `/\t/127.0.0.1:${port()}/x`, '/x'],
     ['dot segments', () => `http://127.0.0.1:${port()}/a/../b`, '/b'],
   ];
   for (const [name, location, path] of cases) {
