@@ -102,3 +102,48 @@ describe('guardBody: failing with nobody reading it', () => {
     expect(guard.destroyed).toBe(true);
   });
 });
+
+describe('guardBody: the request it reads from', () => {
+  it('holds the client back while nobody reads the guard, and lets it go on once undici reads', async () => {
+    const source = new PassThrough();
+    const w = watcher();
+    const guard = guardBody(source as unknown as IncomingMessage, Infinity, LONG_IDLE_MS, w);
+    // As a socket delivers it: in chunks (backpressure works chunk by chunk).
+    const chunks = Array.from({ length: 16 }, (_, i) => Buffer.alloc(16 * 1024, 97 + i));
+    const body = Buffer.concat(chunks);
+    for (const chunk of chunks) source.write(chunk);
+    Object.assign(source, { complete: true }); // as Node marks a request whose body the parser has seen whole
+    source.end();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // The guard's buffer filled to its highWaterMark and the request was paused there.
+    expect(guard.readableLength).toBeLessThan(body.length);
+    expect(source.isPaused()).toBe(true);
+    const received: Buffer[] = [];
+    for await (const chunk of guard) received.push(chunk as Buffer);
+    expect(Buffer.concat(received).equals(body)).toBe(true);
+    expect(w.done).toBe(true);
+  });
+
+  it('a refused body (past the limit) leaves the request alive and paused: its socket still carries the 413', async () => {
+    const source = new PassThrough();
+    const w = watcher();
+    const guard = guardBody(source as unknown as IncomingMessage, 4, LONG_IDLE_MS, w);
+    source.write('abcdefgh');
+    expect(await w.failed).toBeInstanceOf(BodyTooLargeError);
+    expect(guard.destroyed).toBe(true);
+    expect(source.destroyed).toBe(false);
+    expect(source.isPaused()).toBe(true);
+    // Nothing of the request is read by the guard any more (linger.ts reads the rest).
+    expect(source.listenerCount('data')).toBe(0);
+  });
+
+  it('a client that errors mid-body fails the guard with that error', async () => {
+    const source = new PassThrough();
+    const w = watcher();
+    const guard = guardBody(source as unknown as IncomingMessage, Infinity, LONG_IDLE_MS, w);
+    source.write('{"ti');
+    source.destroy(new Error('socket hang up'));
+    expect((await w.failed).message).toBe('socket hang up');
+    expect(guard.destroyed).toBe(true);
+  });
+});
