@@ -89,7 +89,7 @@ describe('deploy/grafana/gateway-dashboard.json', () => {
 
   it('charts every panel the operators asked for', () => {
     const exprs = expressions(loadDashboard()).map((e) => e.expr).join('\n');
-    for (const needed of ['gateway_requests_total', 'gateway_auth_denials_total', 'gateway_request_duration_seconds_bucket', 'gateway_upstream_duration_seconds_bucket', 'gateway_jwks_fetches_total', 'gateway_token_cache_total', 'gateway_config_reloads_total', 'gateway_config_info', 'gateway_limited_total', 'gateway_timeouts_total', 'gateway_upstream_queued', 'gateway_upstream_in_flight']) {
+    for (const needed of ['gateway_requests_total', 'gateway_auth_denials_total', 'gateway_request_duration_seconds_bucket', 'gateway_upstream_duration_seconds_bucket', 'gateway_jwks_fetches_total', 'gateway_token_cache_total', 'gateway_config_reloads_total', 'gateway_config_info', 'gateway_limited_total', 'gateway_timeouts_total', 'gateway_upstream_queued', 'gateway_upstream_in_flight', 'gateway_upstream_retries_total']) {
       expect(exprs).toContain(needed);
     }
     expect(exprs).toMatch(/histogram_quantile\(0\.99, sum by \(le\) \(rate\(gateway_request_duration_seconds_bucket/);
