@@ -6,7 +6,8 @@
 // of the answer, and on a real network the reset also discards an answer not yet delivered.
 // So, as Apache and nginx do (`lingering_close`), the gateway half-closes after the answer and
 // keeps reading and discarding what the client sends, until the body ends, the client closes,
-// LINGER_MS pass or LINGER_BYTES were discarded — then it lets go of the connection.
+// LINGER_MS pass or LINGER_BYTES were discarded — then it lets go of the connection. The same
+// bounds hold for the rest of a body the upstream answered before reading (discardRest).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -56,4 +57,33 @@ export function closeLingering(req: IncomingMessage, res: ServerResponse): void 
   res.once('close', () => {
     if (!res.writableFinished) letGo();
   });
+}
+
+/**
+ * The upstream answered before it took the whole body (undici stopped sending it), and that
+ * answer keeps the connection: what the client still sends of this body is read and discarded,
+ * as Node does for a body nobody read, so the connection can carry the client's next request.
+ * Within the same bounds as a refused body: past LINGER_MS or LINGER_BYTES the connection is let go.
+ */
+export function discardRest(req: IncomingMessage): void {
+  const socket = req.socket;
+  if (req.complete || req.readableEnded || socket.destroyed || lingering.has(socket)) return;
+  let discarded = 0;
+  const stop = (): void => {
+    clearTimeout(timer);
+    req.off('data', discard);
+  };
+  const letGo = (): void => {
+    stop();
+    socket.destroy();
+  };
+  const discard = (chunk: Buffer): void => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) letGo();
+  };
+  const timer = setTimeout(letGo, LINGER_MS);
+  req.on('data', discard);
+  req.once('end', stop);
+  socket.once('close', stop);
+  req.resume();
 }

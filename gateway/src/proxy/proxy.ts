@@ -9,7 +9,7 @@ import type { Identity } from '../pipeline/authn/index.js';
 import type { Admission } from '../pipeline/limits/index.js';
 import type { RequestTarget } from '../pipeline/target/index.js';
 import { clientOrigin } from './client-origin.js';
-import { closeLingering, isLingering } from './linger.js';
+import { closeLingering, discardRest, isLingering } from './linger.js';
 import { createOutgoingHeaders } from './outgoing-headers.js';
 import { buildClientHeaders } from './response-headers.js';
 import type { RetryReason } from './retry.js';
@@ -81,6 +81,8 @@ export function createForward(config: ProxyConfig, upstream: Upstream, respond: 
 
   /** What the client got, and what the outcome records, once the upstream exchange is over. */
   function resultOf(req: IncomingMessage, res: ServerResponse, requestId: string, outcome: ForwardOutcome): ForwardResult {
+    // Answered before the upstream took the whole body: the rest is discarded (bounded), not left to block the connection.
+    if (outcome.ok && !req.complete) discardRest(req);
     if (outcome.ok) return outcome.retried ? { status: outcome.status, upstreamMs: outcome.upstreamMs, retried: outcome.retried } : { status: outcome.status, upstreamMs: outcome.upstreamMs };
     const timed = { ...(outcome.timeout ? { timeout: outcome.timeout } : {}), ...(outcome.retried ? { retried: outcome.retried } : {}) };
     if (outcome.failure === 'response_aborted') {

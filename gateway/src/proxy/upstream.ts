@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
+import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import type { UpstreamConfig } from '../config/types.js';
 import type { ClientHeaders, RawResponseHeaders } from './response-headers.js';
@@ -103,10 +104,18 @@ export function createUpstream(config: UpstreamConfig): Upstream {
     return new Promise<ForwardOutcome>((resolve) => {
       const { timeouts } = request;
       let retried: RetryReason | undefined;
-      const relay = new ResponseRelay(res, request.clientHeaders, (result) => resolve(outcomeOf(result, retried)), settingsFor(timeouts));
+      let body: Readable | undefined;
+      const relay = new ResponseRelay(res, request.clientHeaders, (result) => {
+        // The exchange is over: the guard lets go of the request (a no-op once undici has sent or
+        // destroyed it). One that failed before undici took its body (a 502 or 504 while the
+        // client still uploads) would otherwise keep pausing the request, and the discard that
+        // follows a refusal (linger.ts) would stall until the client got a reset.
+        body?.destroy();
+        resolve(outcomeOf(result, retried));
+      }, settingsFor(timeouts));
       // A declared length is already within the limit; a chunked body is counted on its way.
       if (hasBody) relay.expectBody();
-      const body = hasBody ? guardBody(req, chunked ? request.bodyLimitBytes : Infinity, timeouts.bodyIdleTimeoutMs, relay) : undefined;
+      body = hasBody ? guardBody(req, chunked ? request.bodyLimitBytes : Infinity, timeouts.bodyIdleTimeoutMs, relay) : undefined;
       const method = (req.method ?? 'GET') as Dispatcher.HttpMethod;
       const options: Dispatcher.DispatchOptions = { origin, path: request.pathAndQuery, method, headers: request.headers, body, bodyTimeout: timeouts.responseIdleTimeoutMs };
       // The one retry (retry.ts), on a connection of its own: the same options, the same untouched body.
