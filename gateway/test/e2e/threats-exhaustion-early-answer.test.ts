@@ -11,11 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { LINGER_BYTES } from '../../src/proxy/linger.js';
 import { hs256Config } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
-import { hasCompleteResponse, openRaw, responsesIn } from '../support/raw-http.js';
+import { chunkedBody, hasCompleteResponse, openRaw, responsesIn } from '../support/raw-http.js';
 import { refusingUpstreamUrl, useServer, withGateway } from '../support/suite.js';
 import { hostOf, rawRequest } from '../support/threat-kit.js';
 
-const CRLF = '\r\n';
 const MiB = 1024 * 1024;
 const alice = await hs256Token('alice');
 
@@ -35,14 +34,6 @@ const early = useServer(async () => {
 
 function post(gatewayUrl: string, framing: string, query = ''): string {
   return rawRequest([`POST /api/alice/tasks${query} HTTP/1.1`, `Host: ${hostOf(gatewayUrl)}`, `Authorization: Bearer ${alice}`, 'Content-Type: application/octet-stream', framing]);
-}
-
-function chunkedBody(totalBytes: number, chunkBytes = 64 * 1024): Buffer {
-  const chunk = Buffer.alloc(chunkBytes, 'x');
-  const parts: Buffer[] = [];
-  for (let sent = 0; sent < totalBytes; sent += chunkBytes) parts.push(Buffer.from(`${chunkBytes.toString(16)}${CRLF}`), chunk, Buffer.from(CRLF));
-  parts.push(Buffer.from(`0${CRLF}${CRLF}`));
-  return Buffer.concat(parts);
 }
 
 describe('502 while the client still uploads (the upstream refuses connections)', () => {

@@ -9,11 +9,10 @@ import { LINGER_BYTES, LINGER_MS } from '../../src/proxy/linger.js';
 import { hs256Config } from '../support/gateway.js';
 import { hs256Token } from '../support/hs256.js';
 import { eventually } from '../support/eventually.js';
-import { hasCompleteResponse, openRaw } from '../support/raw-http.js';
+import { chunkedBody, hasCompleteResponse, openRaw } from '../support/raw-http.js';
 import { useGateway, useUpstream } from '../support/suite.js';
 import { hostOf, rawRequest } from '../support/threat-kit.js';
 
-const CRLF = '\r\n';
 const MiB = 1024 * 1024;
 const upstream = useUpstream();
 const gateway = useGateway(() => hs256Config(upstream.url, 'limits: { body: 1mb }'));
@@ -22,14 +21,6 @@ const alice = await hs256Token('alice');
 /** Connections the gateway's public listener holds open right now. */
 function openConnections(): Promise<number> {
   return new Promise((resolve, reject) => gateway.gateway.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
-}
-
-function chunkedBody(totalBytes: number, chunkBytes = 64 * 1024): Buffer {
-  const chunk = Buffer.alloc(chunkBytes, 'x');
-  const parts: Buffer[] = [];
-  for (let sent = 0; sent < totalBytes; sent += chunkBytes) parts.push(Buffer.from(`${chunkBytes.toString(16)}${CRLF}`), chunk, Buffer.from(CRLF));
-  parts.push(Buffer.from(`0${CRLF}${CRLF}`));
-  return Buffer.concat(parts);
 }
 
 /** Writes head and body completely (never reading in between), then reads the answer. */

@@ -163,3 +163,12 @@ export function responsesIn(raw: string): Array<Omit<RawResponse, 'raw'>> {
     rest = rest.slice(headEnd + 4 + length);
   }
 }
+
+/** A chunked body of `totalBytes` (rounded up to whole chunks of `chunkBytes` 'x's), with its last-chunk line. */
+export function chunkedBody(totalBytes: number, chunkBytes = 64 * 1024): Buffer {
+  const chunk = Buffer.alloc(chunkBytes, 'x');
+  const parts: Buffer[] = [];
+  for (let sent = 0; sent < totalBytes; sent += chunkBytes) parts.push(Buffer.from(`${chunkBytes.toString(16)}\r\n`), chunk, Buffer.from('\r\n'));
+  parts.push(Buffer.from('0\r\n\r\n'));
+  return Buffer.concat(parts);
+}
